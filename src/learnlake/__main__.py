@@ -1,0 +1,5 @@
+"""`python -m learnlake` runs the CLI."""
+
+from learnlake.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The web server: dashboards, JSON API, LRS and status pages."""
