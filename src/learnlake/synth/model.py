@@ -21,6 +21,15 @@ ResponseType = Literal[
     "numericalresponse",
     "stringresponse",
     "formularesponse",
+    # further capa response types, met in real courses (the demo course has some)
+    "customresponse",
+    "imageresponse",
+    "symbolicresponse",
+    "schematicresponse",
+    "coderesponse",
+    "choicetextresponse",
+    "annotationresponse",
+    "jsmeresponse",
 ]
 
 
@@ -48,6 +57,13 @@ class Block:
     raw_xml: str | None = None
     # kind of XBlock for "other" (e.g. "lti", "annotatable", "library_content")
     xblock_type: str | None = None
+    # sequentials that are special exams: "timed", "practice" or "proctored", with their time limit;
+    # when a course leaves these unset the activity simulation picks exams among graded "Exam"
+    # subsections itself
+    exam_kind: str | None = None
+    exam_time_limit_mins: int | None = None
+    # html blocks: the body kept in html/<url_name>.html of an OLX export (raw_xml is the .xml file)
+    olx_body: str | None = None
 
     def walk(self) -> list[Block]:
         """This block and all its descendants, depth first in course order."""
@@ -88,6 +104,9 @@ class Course:
     # structure version id in the split modulestore (24 hex chars), and when the course was published
     structure_version: str = "0" * 24
     published_at: dt.datetime | None = None
+    # files of an OLX export that are not blocks (about/, info/, assets/, policies/, static/...), by path
+    # relative to the export's course/ folder, kept verbatim so a read course exports back faithfully
+    olx_files: dict[str, bytes] = field(default_factory=dict)
 
     def blocks(self, block_type: BlockType | None = None) -> list[Block]:
         """All blocks in course order, optionally only one type."""
@@ -147,6 +166,8 @@ class Enrollment:
     is_active: bool  # current state
     history: list[EnrollmentChange] = field(default_factory=list)
     cohort: str | None = None
+    # set when an enterprise customer enrolled the learner (the activation event then carries it)
+    enterprise_uuid: str | None = None
 
 
 @dataclass(slots=True)
