@@ -1,0 +1,1 @@
+"""Builders of synthetic tracking-log events, one module per event family."""
