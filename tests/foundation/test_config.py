@@ -31,9 +31,12 @@ def test_defaults_without_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_file_values_and_relative_paths(tmp_path: Path) -> None:
-    path = write(tmp_path, "data_dir: mydata\nsite:\n  lms_root_url: https://courses.example.org\n")
+    text = "data_dir: mydata\nsite:\n  lms_root_url: https://courses.example.org\n"
+    text += "tracking_logs:\n  paths: [logs, /var/log/tracking, 's3://bucket/logs']\n"
+    path = write(tmp_path, text)
     settings = load_settings(path, env={})
     assert settings.data_dir == tmp_path / "mydata"
+    assert settings.tracking_logs.paths == [str(tmp_path / "logs"), "/var/log/tracking", "s3://bucket/logs"]
     assert settings.site.host == "courses.example.org"
 
 

@@ -15,7 +15,9 @@ from learnlake.cli.demo import demo_command
 from learnlake.cli.run import run_command, runs_command
 from learnlake.cli.serve import serve_command
 from learnlake.cli.synth import synth_command
+from learnlake.ingest.cli import app as ingest_app
 from learnlake.state import LockedError
+from learnlake.warehouse.cli import query_command
 
 app = typer.Typer(
     name="learnlake",
@@ -66,6 +68,8 @@ app.command("run", help="Run every pipeline stage (ingest, extract, models) incr
 app.command("runs", help="List recent runs: stage, start, duration, rows, quarantined, status.")(runs_command)
 app.command("serve", help="Serve the dashboards, API and status pages.")(serve_command)
 app.command("demo", help="Synthetic site + pipeline + dashboards on http://127.0.0.1:8000.")(demo_command)
+app.add_typer(ingest_app, name="ingest", help="Load tracking logs into the lake and the warehouse.")
+app.command("query", help="Run read-only SQL on the warehouse; table, CSV or JSON output.")(query_command)
 
 try:  # the xAPI transformer's own commands
     from learnlake.xapi.cli import app as xapi_app

@@ -17,7 +17,7 @@ DEMO_CONFIG = """\
 # learnlake demo settings (written by `learnlake demo`; see `learnlake init` for every key)
 data_dir: data
 site:
-  lms_root_url: "http://lms.learnlake.test"
+  lms_root_url: "https://lms.learnlake.test"
 tracking_logs:
   paths: ["site/tracking"]
 extract:

@@ -28,6 +28,10 @@ def synth_command(
         help="Write LMS tables to this MySQL/MariaDB (mysql://user:pass@host:port/db); "
         "default: <out>/lms.sqlite.",
     ),
+    lms_host: str = typer.Option(
+        "lms.learnlake.test", "--lms-host", help="Host name of the LMS in the events' URLs."
+    ),
+    workers: int = typer.Option(1, "--workers", min=1, help="Simulation processes (same output)."),
     demo_course: bool = typer.Option(
         True, "--demo-course/--no-demo-course", help="Include the Open edX demo course."
     ),
@@ -51,6 +55,8 @@ def synth_command(
         start=start_date,
         out=out,
         lms_url=lms_url,
+        lms_host=lms_host,
+        workers=workers,
         include_demo_course=demo_course,
     )
     with progress("synth", unit="events") as reporter:

@@ -206,4 +206,10 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
     root = settings.lake.root
     if root and "://" not in root and not Path(root).is_absolute():
         settings.lake.root = str(base_dir / root)
+    settings.tracking_logs.paths = [
+        p if "://" in p or Path(p).is_absolute() else str(base_dir / p) for p in settings.tracking_logs.paths
+    ]
+    for source in settings.extract.datasources:
+        if source.location and "://" not in source.location and not Path(source.location).is_absolute():
+            source.location = str(base_dir / source.location)
     return settings

@@ -1,0 +1,277 @@
+"""Ingest benchmark: end-to-end tracking logs → lake + warehouse, at two sizes, printed as JSON.
+
+Builds (once, cached) gzip tracking-log sets from the real events in ../shared (xAPI conformance
+inputs and Insights fixtures), each line with its own time, user id, username and IP; then, for
+each size, measures:
+
+- the orjson parse-only rate of the same files on one core (decompress + split + orjson.loads);
+- `learnlake ingest tracking-logs` end to end (read → parse → xAPI → Parquet lake, then the
+  warehouse views) on all cores: events/s, statements/s, MB/s, peak RSS (sum over the process
+  and its workers, sampled every 50 ms);
+- a second, unchanged run (seconds).
+
+Usage: python bench/ingest.py [--events 4000000] [--small-ratio 10] [--cache DIR] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gzip
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+FILE_EVENTS = 500_000
+SPAN_DAYS = 60
+
+
+def templates() -> list[bytes]:
+    """Real events as JSON byte templates with %-placeholders for time, user id, username, IP."""
+    events: list[dict[str, Any]] = []
+    for f in sorted((SHARED / "conformance/insights").glob("*/inputs/*.log")):
+        for line in f.read_text().splitlines():
+            if line.strip().startswith("{"):
+                events.append(json.loads(line))
+    # as many draws of the xAPI-mapped conformance events as of the (older, mostly unmapped) Insights lines
+    mapped = [json.loads(f.read_text()) for f in sorted((SHARED / "conformance/xapi/raw").glob("*.json"))]
+    events += mapped * max(1, len(events) // len(mapped))
+    out = []
+    for ev in events:
+        ev = copy.deepcopy(ev)
+        ev["time" if "time" in ev or "timestamp" not in ev else "timestamp"] = "@T@"
+        ctx = ev.get("context") if isinstance(ev.get("context"), dict) else ev.setdefault("context", {})
+        ctx["user_id"] = "@U@"
+        for holder in (ev, ctx):
+            if "username" in holder:
+                holder["username"] = "learner@N@"
+            if "ip" in holder:
+                holder["ip"] = "10.0.@N@"
+        text = orjson.dumps(ev).replace(b"%", b"%%")
+        text = text.replace(b'"@T@"', b'"%(t)s"').replace(b'"@U@"', b"%(u)d").replace(b"@N@", b"%(u)d")
+        out.append(text)
+    return out
+
+
+def build(folder: Path, events: int, seed: int = 1) -> list[Path]:
+    """gzip logs of `events` lines (cached: reused when the folder is complete)."""
+    done = folder / "COMPLETE"
+    if done.exists():
+        return sorted(folder.glob("tracking.log*.gz"))
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    tpl = templates()
+    rng = random.Random(seed)
+    start = time.mktime((2024, 1, 1, 0, 0, 0, 0, 0, 0)) - time.timezone
+    step = SPAN_DAYS * 86400 / events
+    files = []
+    n = 0
+    idx = 0
+    while n < events:
+        count = min(FILE_EVENTS, events - n)
+        path = folder / f"tracking.log-{idx:04d}.gz"
+        comp = zlib.compressobj(1, zlib.DEFLATED, 31)
+        with open(path, "wb") as fh:
+            buf = []
+            for i in range(n, n + count):
+                t = start + i * step + rng.random() * step
+                secs = int(t)
+                stamp = (
+                    time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs))
+                    + f".{int((t - secs) * 1e6):06d}+00:00"
+                )
+                buf.append(
+                    tpl[rng.randrange(len(tpl))] % {b"t": stamp.encode(), b"u": rng.randrange(1, 50_000)}
+                )
+                if len(buf) >= 20_000:
+                    fh.write(comp.compress(b"\n".join(buf) + b"\n"))
+                    buf = []
+            if buf:
+                fh.write(comp.compress(b"\n".join(buf) + b"\n"))
+            fh.write(comp.flush())
+        files.append(path)
+        n += count
+        idx += 1
+    done.write_text(str(events))
+    return files
+
+
+def parse_only(files: list[Path]) -> dict[str, float]:
+    """Decompress, split and orjson.loads every line on one core."""
+    t0 = time.perf_counter()
+    lines = 0
+    decoded = 0
+    loads = orjson.loads
+    for f in files:
+        with gzip.open(f, "rb") as fh:
+            rest = b""
+            while True:
+                block = fh.read(4 << 20)
+                if not block:
+                    break
+                block = rest + block
+                cut = block.rfind(b"\n")
+                rest = block[cut + 1 :]
+                decoded += cut + 1
+                for line in block[:cut].split(b"\n"):
+                    if line:
+                        loads(line)
+                        lines += 1
+    secs = time.perf_counter() - t0
+    return {
+        "events": lines,
+        "seconds": round(secs, 2),
+        "events_per_s": round(lines / secs),
+        "MB_per_s": round(decoded / 1e6 / secs, 1),
+    }
+
+
+def _rss_tree(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    total = 0
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                parts = fh.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(parts[1]), []).append(int(entry))
+        except OSError:
+            continue
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def ingest(folder: Path, data: Path, workers: int | None) -> dict[str, Any]:
+    """One `learnlake ingest tracking-logs` run in a subprocess, with its peak RSS."""
+    cfg = data.parent / f"{data.name}.yaml"
+    cfg.write_text(json.dumps({"data_dir": str(data), "site": {"lms_root_url": "https://lms.example.org"}}))
+    args = [
+        sys.executable,
+        str(ROOT / "tests/ingest/cli_harness.py"),
+        "--config",
+        str(cfg),
+        "--json",
+        "ingest",
+        "tracking-logs",
+        str(folder),
+        "--glob",
+        "tracking.log*",
+    ]
+    if workers is not None:
+        args += ["--workers", str(workers)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _rss_tree(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    secs = time.perf_counter() - t0
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"ingest failed ({proc.returncode}): {err.decode()[-2000:]}")
+    summary = json.loads(out)
+    return {
+        "seconds": round(secs, 2),
+        "events": summary["events"],
+        "statements": summary["statements"],
+        "quarantined": summary["quarantined"],
+        "not_mapped": summary["not_mapped"],
+        "events_per_s": round(summary["events"] / secs),
+        "statements_per_s": round(summary["statements"] / secs),
+        "MB_per_s_compressed": round(summary["bytes_read"] / 1e6 / secs, 1),
+        "MB_per_s_decoded": round(summary["bytes_decoded"] / 1e6 / secs, 1),
+        "peak_rss_MB": round(peak / 2**20),
+        "workers": summary["workers"],
+        "ingest_seconds_inside": summary["seconds"],
+    }
+
+
+def measure(events: int, cache: Path, work: Path, workers: int | None, parse: bool) -> dict[str, Any]:
+    folder = cache / f"logs-{events}"
+    t0 = time.perf_counter()
+    files = build(folder, events)
+    result: dict[str, Any] = {
+        "events_generated": events,
+        "files": len(files),
+        "gz_MB": round(sum(f.stat().st_size for f in files) / 1e6, 1),
+        "build_seconds": round(time.perf_counter() - t0, 1),
+    }
+    if parse:
+        result["parse_only_one_core"] = parse_only(files)
+    data = work / f"data-{events}"
+    shutil.rmtree(data, ignore_errors=True)
+    result["ingest"] = ingest(folder, data, workers)
+    result["unchanged_second_run_seconds"] = ingest(folder, data, workers)["seconds"]
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=4_000_000)
+    ap.add_argument("--small-ratio", type=int, default=10)
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "learnlake-bench-ingest")
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--no-parse-baseline", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the data folders (lake, warehouse)")
+    args = ap.parse_args()
+    work = args.cache / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    small = measure(
+        args.events // args.small_ratio, args.cache, work, args.workers, not args.no_parse_baseline
+    )
+    big = measure(args.events, args.cache, work, args.workers, not args.no_parse_baseline)
+    growth = big["ingest"]["seconds"] / max(small["ingest"]["seconds"], 1e-9)
+    report = {
+        "cores": os.cpu_count(),
+        "small": small,
+        "large": big,
+        "time_ratio_large_vs_small": round(growth, 2),
+        "rss_ratio_large_vs_small": round(
+            big["ingest"]["peak_rss_MB"] / max(small["ingest"]["peak_rss_MB"], 1), 2
+        ),
+        "targets": {
+            "events_per_s>=150000": big["ingest"]["events_per_s"] >= 150_000,
+            "peak_rss<=600MB": big["ingest"]["peak_rss_MB"] <= 600,
+            f"{args.small_ratio}x_events_in<={args.small_ratio * 1.1:g}x_time": growth
+            <= args.small_ratio * 1.1,
+        },
+    }
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The seam between ingest and the xAPI transformer (`learnlake.xapi`), which may be absent.
+
+Ingest calls the transformer once per parsed event (no second JSON parse) and derives the parsed
+columns Aspects computes in `xapi_events_all_parsed` from each statement. When the transformer is
+not installed, ingest still stores the raw events; `learnlake ingest replay` fills xAPI later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from learnlake.config import Settings
+
+log = logging.getLogger(__name__)
+
+COURSE_ACTIVITY = "http://adlnet.gov/expapi/activities/course"
+
+
+Outcome = tuple[list[dict[str, Any]], str | None, str | None]
+"""(statements, kind, info): kind None = ok; "not_mapped" (info = event name), "skipped" (ERB drops
+such events by design, info = reason) or "rejected" (quarantine, info = reason and detail)."""
+
+
+@dataclass
+class Transformer:
+    """A loaded transformer; `transform` never raises."""
+
+    transform: Callable[[dict[str, Any]], Outcome]
+    version: str
+
+
+def normalized(event: dict[str, Any]) -> dict[str, Any]:
+    """A shallow copy shaped as ERB's bulk command feeds events: `data` = parsed payload, `timestamp`."""
+    out = dict(event)
+    if "event" in out:
+        payload = out["event"]
+        if isinstance(payload, str):
+            with contextlib.suppress(orjson.JSONDecodeError):
+                payload = orjson.loads(payload)
+        out["data"] = payload
+    if "timestamp" not in out and "time" in out:
+        out["timestamp"] = out["time"]
+    if not out.get("name") and isinstance(out.get("event_type"), str):
+        out["name"] = out["event_type"]  # logs written before events had a `name` (before 2017)
+    return out
+
+
+def lookups_for(settings: Settings, xapi: Any) -> Any:
+    """Lookups for this site: the transformer's own factory when it has one, else static ones.
+
+    The static fallback knows the LMS URL and gives learners deterministic external ids
+    (UUIDv5 per site and user), so statement ids stay stable across runs and machines.
+    """
+    factory = getattr(xapi, "lookups_from_settings", None)
+    if callable(factory):
+        return factory(settings)
+    url = settings.site.lms_root_url.rstrip("/")
+    return xapi.StaticLookups(
+        lms_root_url=url,
+        actor_mode=settings.xapi.actor,
+        assigner=xapi.ActorAssigner.for_site(url),
+    )
+
+
+def load_transformer(settings: Settings) -> Transformer | None:
+    """The xAPI transformer configured for this site, or None when learnlake.xapi is missing."""
+    try:
+        xapi = importlib.import_module("learnlake.xapi")
+        batch = importlib.import_module("learnlake.xapi.batch")
+    except ImportError as exc:
+        log.info("xAPI transformer not available (%s): storing raw events only", exc)
+        return None
+    engine = xapi.XapiTransformer(lookups_for(settings, xapi))
+    run = engine.transform
+    not_mapped_exc = xapi.NotMapped
+    rejected_exc = xapi.XapiRejected
+    skipped_reasons = frozenset(getattr(batch, "SKIPPED_REASONS", ()))
+
+    mapped = frozenset(xapi.mapped_event_names()) if hasattr(xapi, "mapped_event_names") else None
+
+    def transform(event: dict[str, Any]) -> Outcome:
+        name = event.get("name") or event.get("event_type")
+        if mapped is not None and type(name) is str and name not in mapped:
+            return [], "not_mapped", name  # most events: no copy, no exception
+        try:
+            statements = run(normalized(event))
+        except not_mapped_exc as exc:
+            return [], "not_mapped", str(exc.name)
+        except rejected_exc as exc:
+            if exc.reason in skipped_reasons:
+                return [], "skipped", exc.reason
+            return [], "rejected", f"xAPI {exc.reason}: {exc.detail}"
+        except Exception as exc:  # a transformer bug must not stop the run
+            return [], "rejected", f"xAPI transform_error: {type(exc).__name__}: {exc}"
+        return statements, None, None
+
+    version = str(getattr(xapi, "TRANSFORMER_VERSION", getattr(xapi, "__version__", "")) or "")
+    return Transformer(transform, version)
+
+
+def _first(value: Any) -> dict[str, Any]:
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return {}
+
+
+def org_of(course_key: str | None) -> str:
+    """Org of a course key: course-v1:ORG+…, ccx-v1:ORG+…, or old ORG/COURSE/RUN ('' if none)."""
+    if not course_key:
+        return ""
+    if course_key.startswith(("course-v1:", "ccx-v1:")):
+        return course_key.split(":", 1)[1].split("+", 1)[0]
+    if "/" in course_key and ":" not in course_key:
+        return course_key.split("/", 1)[0]
+    return ""
+
+
+def parsed_columns(stmt: dict[str, Any]) -> tuple[str, str, str, str, str, str]:
+    """(actor_id, verb_id, object_id, course_id, course_key, org) as aspects-dbt derives them."""
+    actor = stmt.get("actor") or {}
+    account = actor.get("account") or {}
+    actor_id = account.get("name") or actor.get("mbox") or actor.get("mbox_sha1sum") or ""
+    verb_id = (stmt.get("verb") or {}).get("id") or ""
+    obj = stmt.get("object") or {}
+    object_id = obj.get("id") or ""
+    activities = (stmt.get("context") or {}).get("contextActivities") or {}
+    parent = _first(activities.get("parent"))
+    if (parent.get("definition") or {}).get("type") == COURSE_ACTIVITY:
+        course_id = parent.get("id") or ""
+    elif parent.get("objectType") in ("Activity", "GroupActivity"):
+        course_id = _first(activities.get("grouping")).get("id") or ""
+    else:
+        course_id = object_id
+    course_key = course_id.rsplit("/", 1)[-1]
+    org = org_of(course_key) if course_key.startswith(("course-v1:", "ccx-v1:")) else ""
+    return actor_id, verb_id, object_id, course_id, course_key, org

@@ -1,0 +1,117 @@
+"""IRIs and fixed parts of statements, built once at import so transforms only copy references.
+
+The IRIs are the ones event-routing-backends (ERB) emits (see specs/xapi-mapping.md); a learnlake
+statement must carry exactly the same ones for Aspects, LRSs and xAPI tools to read it the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from learnlake import __version__
+
+XAPI_VERSION = "1.0.3"
+TRANSFORMER_VERSION = f"learnlake@{__version__}"
+
+# Namespace every statement id starts from (uuid.NAMESPACE_DNS), fixed by ERB's id scheme.
+NAMESPACE_DNS_BYTES = bytes.fromhex("6ba7b8109dad11d180b400c04fd430c8")
+
+# context / result / definition extension keys
+EXT_TRANSFORMER_VERSION = "https://w3id.org/xapi/openedx/extension/transformer-version"
+EXT_SESSION_ID = "https://w3id.org/xapi/openedx/extensions/session-id"
+EXT_ACROSSX_TYPE = "https://w3id.org/xapi/acrossx/extensions/type"
+EXT_VIDEO_LENGTH = "https://w3id.org/xapi/video/extensions/length"
+EXT_VIDEO_TIME = "https://w3id.org/xapi/video/extensions/time"
+EXT_VIDEO_TIME_FROM = "https://w3id.org/xapi/video/extensions/time-from"
+EXT_VIDEO_TIME_TO = "https://w3id.org/xapi/video/extensions/time-to"
+EXT_CC_ENABLED = "https://w3id.org/xapi/video/extensions/cc-enabled"
+EXT_SPEED_FROM = "https://w3id.org/xapi/openedx/extension/speed-from"
+EXT_SPEED_TO = "https://w3id.org/xapi/openedx/extension/speed-to"
+EXT_TOTAL_ITEMS = "https://w3id.org/xapi/acrossx/extensions/total-items"
+EXT_STARTING_POSITION = "http://id.tincanapi.com/extension/starting-position"
+EXT_ENDING_POINT = "http://id.tincanapi.com/extension/ending-point"
+EXT_ATTEMPT_ID = "http://id.tincanapi.com/extension/attempt-id"
+EXT_GRADE_CLASSIFICATION = "http://www.tincanapi.co.uk/activitytypes/grade_classification"
+EXT_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+EXT_TIME_LIMIT = "https://w3id.org/xapi/acrossx/extensions/time-limit"
+EXT_ATTEMPT_STARTED = "https://w3id.org/xapi/openedx/extension/attempt-started"
+EXT_ATTEMPT_COMPLETED = "https://w3id.org/xapi/openedx/extension/attempt-completed"
+EXT_DURATION = "http://id.tincanapi.com/extension/duration"
+
+# activity types
+ACT_COURSE = "http://adlnet.gov/expapi/activities/course"
+ACT_MODULE = "http://adlnet.gov/expapi/activities/module"
+ACT_LINK = "http://adlnet.gov/expapi/activities/link"
+ACT_RESOURCE = "http://id.tincanapi.com/activitytype/resource"
+ACT_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
+ACT_QUESTION = "http://adlnet.gov/expapi/activities/question"
+ACT_SOLUTION = "http://id.tincanapi.com/activitytype/solution"
+ACT_SUPPLEMENTAL_INFO = "https://w3id.org/xapi/acrossx/extensions/supplemental-info"
+ACT_VIDEO = "https://w3id.org/xapi/video/activity-type/video"
+ACT_DISCUSSION = "http://id.tincanapi.com/activitytype/discussion"
+ACT_ATTEMPT = "http://adlnet.gov/expapi/activities/attempt"
+ACT_TIMED_ASSESSMENT = "https://w3id.org/xapi/openedx/activity/timed-assessment"
+ACT_PRACTICE_ASSESSMENT = "https://w3id.org/xapi/openedx/activity/practice-assessment"
+ACT_PROCTORED_ASSESSMENT = "https://w3id.org/xapi/openedx/activity/proctored-assessment"
+
+EN = "en"
+EN_US = "en-US"
+
+
+@dataclass(frozen=True, slots=True)
+class Verb:
+    """A verb with everything a transform needs precomputed: the statement part and the id namespace."""
+
+    iri: str
+    display: str
+    part: dict[str, Any]  # {"id": …, "display": {"en": …}}, shared by every statement (read-only)
+    json: str  # ERB's serialization of the verb, an input of the statement id
+    ns: bytes  # uuid5(NAMESPACE_DNS, json).bytes: the namespace of this verb's statement ids
+
+
+def _uuid5_bytes(namespace: bytes, name: str) -> bytes:
+    digest = bytearray(hashlib.sha1(namespace + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return bytes(digest)
+
+
+def make_verb(iri: str, display: str) -> Verb:
+    """Build a Verb; its JSON text mirrors ERB's (tincan's `json.dumps`) byte for byte."""
+    text = json.dumps({"id": iri, "display": {EN: display}})
+    part = {"id": iri, "display": {EN: display}}
+    return Verb(iri, display, part, text, _uuid5_bytes(NAMESPACE_DNS_BYTES, text))
+
+
+def verb_ns_for_child(verb: Verb, child_id: str) -> bytes:
+    """Namespace of a multi-question child statement id: uuid5(DNS, f"{verb_json}-{child_id}")."""
+    return _uuid5_bytes(NAMESPACE_DNS_BYTES, f"{verb.json}-{child_id}")
+
+
+REGISTERED = make_verb("http://adlnet.gov/expapi/verbs/registered", "registered")
+UNREGISTERED = make_verb("http://id.tincanapi.com/verb/unregistered", "unregistered")
+PASSED = make_verb("http://adlnet.gov/expapi/verbs/passed", "passed")
+FAILED = make_verb("http://adlnet.gov/expapi/verbs/failed", "failed")
+NAVIGATED = make_verb("https://w3id.org/xapi/dod-isd/verbs/navigated", "navigated")
+ATTEMPTED = make_verb("http://adlnet.gov/expapi/verbs/attempted", "attempted")
+EVALUATED = make_verb("https://w3id.org/xapi/acrossx/verbs/evaluated", "evaluated")
+ASKED = make_verb("http://adlnet.gov/expapi/verbs/asked", "asked")
+COMPLETED = make_verb("http://adlnet.gov/expapi/verbs/completed", "completed")
+INITIALIZED = make_verb("http://adlnet.gov/expapi/verbs/initialized", "initialized")
+PLAYED = make_verb("https://w3id.org/xapi/video/verbs/played", "played")
+PAUSED = make_verb("https://w3id.org/xapi/video/verbs/paused", "paused")
+TERMINATED = make_verb("http://adlnet.gov/expapi/verbs/terminated", "terminated")
+SEEKED = make_verb("https://w3id.org/xapi/video/verbs/seeked", "seeked")
+INTERACTED = make_verb("http://adlnet.gov/expapi/verbs/interacted", "interacted")
+EARNED = make_verb("http://id.tincanapi.com/verb/earned", "earned")
+PROGRESSED = make_verb("http://adlnet.gov/expapi/verbs/progressed", "progressed")
+POSTED = make_verb("https://w3id.org/xapi/acrossx/verbs/posted", "posted")
+EDITED = make_verb("https://w3id.org/xapi/acrossx/verbs/edited", "edited")
+DELETED = make_verb("https://w3id.org/xapi/dod-isd/verbs/deleted", "deleted")
+VIEWED = make_verb("http://id.tincanapi.com/verb/viewed", "viewed")
+VOTED = make_verb("https://w3id.org/xapi/openedx/verb/voted", "voted")
+REPORTED = make_verb("https://w3id.org/xapi/acrossx/verbs/reported", "reported")
+UNREPORTED = make_verb("https://w3id.org/xapi/openedx/verb/unreported", "unreported")
