@@ -9,6 +9,8 @@ resumes exactly where the last committed batch ended.
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import multiprocessing
 import os
@@ -340,10 +342,8 @@ class TrackingLogIngest:
 
 def _release_memory_promptly() -> None:
     """Let Arrow's allocator hand freed batches back to the OS at once (bounded RSS, not a cache)."""
-    try:
-        pa.jemalloc_set_decay_ms(0)
-    except (NotImplementedError, pa.ArrowNotImplementedError, AttributeError):  # other allocators
-        pass
+    with contextlib.suppress(NotImplementedError, pa.ArrowNotImplementedError, AttributeError):
+        pa.jemalloc_set_decay_ms(0)  # other allocators raise: nothing to tune there
 
 
 def _reason_class(reason: str) -> str:
