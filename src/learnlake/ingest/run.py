@@ -10,7 +10,6 @@ resumes exactly where the last committed batch ended.
 from __future__ import annotations
 
 import contextlib
-
 import logging
 import multiprocessing
 import os
