@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -183,3 +184,25 @@ def test_huge_numbers_do_not_break_a_batch(lookups: StaticLookups) -> None:
 
 def test_empty_input_yields_nothing(lookups: StaticLookups) -> None:
     assert run([], lookups) == []
+
+
+def test_gc_is_paused_only_while_transforming(lookups: StaticLookups) -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    def lines() -> Iterator[bytes]:
+        for _ in range(30):
+            seen.append(gc.isenabled())
+            yield line(load_raw("pause_video"))
+
+    assert gc.isenabled()
+    for _batch in transform_lines(lines(), lookups, "x", batch_rows=10):
+        assert gc.isenabled()  # the caller's code runs with the collector on
+    assert gc.isenabled() and seen and not any(seen)
+    gen = transform_lines(lines(), lookups, "x", batch_rows=10)
+    next(gen)
+    gen.close()
+    assert gc.isenabled()
+    list(transform_lines(lines(), lookups, "x", batch_rows=10, pause_gc=False))
+    assert all(seen[-30:])
