@@ -8,6 +8,7 @@ simulation can answer questions the way the LMS would grade them (`problem_quest
 from __future__ import annotations
 
 import random
+import typing
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import cast
@@ -15,22 +16,7 @@ from typing import cast
 from learnlake.synth.model import Block, ResponseType
 
 # every capa response tag (the LMS's registry), in the order the grader knows them
-RESPONSE_TAGS: tuple[str, ...] = (
-    "multiplechoiceresponse",
-    "choiceresponse",
-    "optionresponse",
-    "numericalresponse",
-    "stringresponse",
-    "formularesponse",
-    "customresponse",
-    "imageresponse",
-    "symbolicresponse",
-    "schematicresponse",
-    "coderesponse",
-    "choicetextresponse",
-    "annotationresponse",
-    "jsmeresponse",
-)
+RESPONSE_TAGS: tuple[str, ...] = typing.get_args(ResponseType)
 
 # input type the LMS reports in problem_check submissions, per response type
 INPUT_TYPES: dict[str, str] = {
