@@ -10,6 +10,7 @@ resumes exactly where the last committed batch ended.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import multiprocessing
 import os
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "ingest-tracking-logs"
 AUTO_COMPACT_FILES = 16  # after a run, partitions it wrote to with this many files are merged
-BATCH_BYTES = 24 * 1024 * 1024  # a batch also ends at this much input, whatever batch_rows says
+BATCH_BYTES = 16 * 1024 * 1024  # a batch also ends at this much input, whatever batch_rows says
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # stored bytes; below this, worker start-up costs more than it saves
 
 
@@ -227,8 +228,11 @@ class TrackingLogIngest:
         if workers is None:
             workers = (os.cpu_count() or 1) if total >= PARALLEL_MIN_BYTES else 0
         self.summary.workers = workers
-        parse.init_worker(self.settings)
-        self.summary.xapi = parse.transformer() is not None
+        if todo:  # an unchanged run skips loading the transformer
+            parse.init_worker(self.settings)
+        self.summary.xapi = parse.transformer() is not None or (
+            not todo and importlib.util.find_spec("learnlake.xapi") is not None
+        )
         pool: ProcessPoolExecutor | None = None
         if workers > 0:
             pool = ProcessPoolExecutor(
@@ -237,12 +241,13 @@ class TrackingLogIngest:
                 initializer=parse.init_worker,
                 initargs=(self.settings,),
             )
-        parse.parse_chunk(b"", 0, 0, "", False, MAX_LINE)  # warm up: pyarrow's lazy imports
+        if todo:
+            parse.parse_chunk(b"", 0, 0, "", False, MAX_LINE)  # warm up: pyarrow's lazy imports
         log.info("ingest: %d files, %d new or changed (%d bytes)", len(files), len(todo), total)
         try:
             with progress("ingest tracking logs", total=total or None, unit="B") as bar:
                 self._bar = bar
-                self._pump(self._units(files, index, pool), max(2, 4 * workers))
+                self._pump(self._units(files, index, pool), max(2, 3 * workers))
         finally:
             self._bar = None
             if pool is not None:
