@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import itertools
 import re
@@ -255,7 +256,21 @@ def _bad_json_reason(text: bytes, exc: Exception) -> str:
 
 
 def parse_chunk(data: bytes, offset: int, line: int, source: str, pii: bool, max_line: int) -> ChunkResult:
-    """Parse whole lines starting at decoded byte `offset` (line numbers continue from `line`)."""
+    """Parse whole lines starting at decoded byte `offset` (line numbers continue from `line`).
+
+    The cyclic garbage collector is paused meanwhile: the thousands of dicts a chunk creates are
+    acyclic and freed by reference counting, and GC passes over them cost about a quarter of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_chunk(data, offset, line, source, pii, max_line)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_chunk(data: bytes, offset: int, line: int, source: str, pii: bool, max_line: int) -> ChunkResult:
     tf = _transformer
     qrow = functools.partial(quarantine_row, pii=pii)
     loads = orjson.loads
