@@ -331,16 +331,8 @@ def transform_lines(
                         add(st, text)
                     rows += len(texts)
             if rows + len(quarantine) >= batch_rows or line_no - first_line + 1 >= max_lines:
-                batch = XapiBatch(
-                    cols.record_batch(),
-                    quarantine,
-                    source,
-                    first_line,
-                    line_no + 1,
-                    offset,
-                    events,
-                    not_mapped,
-                    skipped,
+                batch = _make_batch(
+                    cols, quarantine, source, first_line, line_no + 1, offset, events, not_mapped, skipped
                 )
                 if paused:
                     gc.enable()
@@ -351,16 +343,8 @@ def transform_lines(
                 events = rows = 0
                 first_line = line_no + 1
         if line_no + 1 > first_line:
-            batch = XapiBatch(
-                cols.record_batch(),
-                quarantine,
-                source,
-                first_line,
-                line_no + 1,
-                offset,
-                events,
-                not_mapped,
-                skipped,
+            batch = _make_batch(
+                cols, quarantine, source, first_line, line_no + 1, offset, events, not_mapped, skipped
             )
             if paused:
                 gc.enable()
@@ -368,3 +352,28 @@ def transform_lines(
     finally:
         if paused:
             gc.enable()
+
+
+def _make_batch(
+    cols: _Columns,
+    quarantine: list[QuarantineRecord],
+    source: str,
+    first_line: int,
+    next_line: int,
+    end_offset: int,
+    events: int,
+    not_mapped: Counter[str],
+    skipped: Counter[str],
+) -> XapiBatch:
+    """One finished batch: the statement columns so far plus the counters that go with them."""
+    return XapiBatch(
+        cols.record_batch(),
+        quarantine,
+        source,
+        first_line,
+        next_line,
+        end_offset,
+        events,
+        not_mapped,
+        skipped,
+    )
