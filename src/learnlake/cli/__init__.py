@@ -16,6 +16,8 @@ from learnlake.cli.run import run_command, runs_command
 from learnlake.cli.serve import serve_command
 from learnlake.cli.synth import synth_command
 from learnlake.ingest.cli import app as ingest_app
+from learnlake.ingest.cli import replay_command
+from learnlake.lake.cli import app as lake_app
 from learnlake.state import LockedError
 from learnlake.warehouse.cli import query_command
 
@@ -69,6 +71,10 @@ app.command("runs", help="List recent runs: stage, start, duration, rows, quaran
 app.command("serve", help="Serve the dashboards, API and status pages.")(serve_command)
 app.command("demo", help="Synthetic site + pipeline + dashboards on http://127.0.0.1:8000.")(demo_command)
 app.add_typer(ingest_app, name="ingest", help="Load tracking logs into the lake and the warehouse.")
+app.command("replay", help="Re-derive xapi_events_all from tracking_events (after a transformer upgrade).")(
+    replay_command
+)
+app.add_typer(lake_app, name="lake", help="Maintain the open data lake: compact small files.")
 app.command("query", help="Run read-only SQL on the warehouse; table, CSV or JSON output.")(query_command)
 
 try:  # the xAPI transformer's own commands
