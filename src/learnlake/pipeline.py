@@ -77,7 +77,7 @@ def _load_builtin_stages() -> None:
     """Import the modules that register stages (each registers itself on import)."""
     import importlib
 
-    for module in ("learnlake.ingest.stage",):
+    for module in ("learnlake.ingest.stage", "learnlake.coursestructure.stage"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

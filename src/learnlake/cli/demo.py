@@ -25,6 +25,9 @@ extract:
     - name: lms
       type: sqlite
       url: "sqlite:///site/lms.sqlite"
+    - name: courses
+      type: olx
+      location: "site/courses"
 """
 
 

@@ -22,45 +22,10 @@ import pyarrow as pa
 from opaque_keys.edx.keys import CourseKey
 
 from learnlake.config.settings import Settings
+from learnlake.lake.layout import COURSE_BLOCKS_SCHEMA, COURSE_OVERVIEWS_SCHEMA
 from learnlake.lake.storage import LakeStorage
 from learnlake.synth.model import Block
 from learnlake.synth.olx import read_olx_tarball
-
-COURSE_OVERVIEWS_SCHEMA = pa.schema(
-    [
-        ("org", pa.string()),
-        ("course_key", pa.string()),
-        ("display_name", pa.string()),
-        ("course_start", pa.string()),
-        ("course_end", pa.string()),
-        ("enrollment_start", pa.string()),
-        ("enrollment_end", pa.string()),
-        ("self_paced", pa.bool_()),
-        ("course_data_json", pa.string()),
-        ("created", pa.string()),
-        ("modified", pa.string()),
-        ("block_count", pa.int64()),
-    ]
-)
-COURSE_BLOCKS_SCHEMA = pa.schema(
-    [
-        ("org", pa.string()),
-        ("course_key", pa.string()),
-        ("location", pa.string()),
-        ("display_name", pa.string()),
-        ("block_type", pa.string()),
-        ("graded", pa.bool_()),
-        ("order", pa.int32()),
-        ("section", pa.int32()),
-        ("subsection", pa.int32()),
-        ("unit", pa.int32()),
-        ("section_number", pa.string()),
-        ("subsection_number", pa.string()),
-        ("hierarchy_location", pa.string()),
-        ("display_name_with_location", pa.string()),
-        ("xblock_data_json", pa.string()),
-    ]
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,49 @@ QUARANTINE = TableSpec(
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (TRACKING_EVENTS, XAPI_EVENTS_ALL, QUARANTINE)}
 
+# LMS entities (Aspects' event-sink names), one file per course replaced whole on each load, so they
+# are queryable like the tables above but never compacted.
+COURSE_OVERVIEWS_SCHEMA = pa.schema(
+    [
+        ("org", pa.string()),
+        ("course_key", pa.string()),
+        ("display_name", pa.string()),
+        ("course_start", pa.string()),
+        ("course_end", pa.string()),
+        ("enrollment_start", pa.string()),
+        ("enrollment_end", pa.string()),
+        ("self_paced", pa.bool_()),
+        ("course_data_json", pa.string()),
+        ("created", pa.string()),
+        ("modified", pa.string()),
+        ("block_count", pa.int64()),
+    ]
+)
+COURSE_BLOCKS_SCHEMA = pa.schema(
+    [
+        ("org", pa.string()),
+        ("course_key", pa.string()),
+        ("location", pa.string()),
+        ("display_name", pa.string()),
+        ("block_type", pa.string()),
+        ("graded", pa.bool_()),
+        ("order", pa.int32()),
+        ("section", pa.int32()),
+        ("subsection", pa.int32()),
+        ("unit", pa.int32()),
+        ("section_number", pa.string()),
+        ("subsection_number", pa.string()),
+        ("hierarchy_location", pa.string()),
+        ("display_name_with_location", pa.string()),
+        ("xblock_data_json", pa.string()),
+    ]
+)
+
+COURSE_OVERVIEWS = TableSpec("course_overviews", COURSE_OVERVIEWS_SCHEMA, key="course_key", time_column=None)
+COURSE_BLOCKS = TableSpec("course_blocks", COURSE_BLOCKS_SCHEMA, key="location", time_column=None)
+ENTITY_TABLES: dict[str, TableSpec] = {t.name: t for t in (COURSE_OVERVIEWS, COURSE_BLOCKS)}
+QUERYABLE_TABLES: dict[str, TableSpec] = {**TABLES, **ENTITY_TABLES}
+
 RAW_LIMIT = 64 * 1024
 
 

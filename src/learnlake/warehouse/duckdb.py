@@ -29,7 +29,7 @@ import orjson
 import pyarrow as pa
 
 from learnlake.config import Settings
-from learnlake.lake.layout import TABLES, file_glob, table_path
+from learnlake.lake.layout import QUERYABLE_TABLES, file_glob, table_path
 from learnlake.lake.storage import LakeStorage
 from learnlake.warehouse.sql import view_statements
 
@@ -147,7 +147,7 @@ class DuckDBWarehouse:
 
     def _present(self) -> set[str]:
         present = set()
-        for name, spec in TABLES.items():
+        for name, spec in QUERYABLE_TABLES.items():
             rel = f"{table_path(self.prefix, name)}/{file_glob(spec)}"
             if self.storage.is_local:
                 if next(globmod.iglob(self.storage.path(rel)), None) is not None:
@@ -190,7 +190,7 @@ class DuckDBWarehouse:
         """Rows per lake table (for the status page)."""
         out: dict[str, int] = {}
         with self.connect() as con:
-            for name in (*TABLES, "xapi_events_all_parsed"):
+            for name in (*QUERYABLE_TABLES, "xapi_events_all_parsed"):
                 row = con.execute(f"SELECT count(*) FROM {name}").fetchone()
                 out[name] = int(row[0]) if row else 0
         return out

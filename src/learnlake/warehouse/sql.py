@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from learnlake.lake.layout import TABLES, TableSpec, file_glob, table_path
+from learnlake.lake.layout import QUERYABLE_TABLES, TableSpec, file_glob, table_path
 from learnlake.lake.storage import LakeStorage
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
     pa.int64(): "BIGINT",
     pa.binary(): "BLOB",
+    pa.bool_(): "BOOLEAN",
+    pa.int32(): "INTEGER",
 }
 
 # Aspects' xapi_events_all_parsed columns (specs/aspects.md §1.2), plus the lms site.
@@ -50,7 +52,7 @@ def table_select(storage: LakeStorage, prefix: str, spec: TableSpec) -> str:
 def view_statements(storage: LakeStorage, prefix: str, present: set[str]) -> dict[str, str]:
     """CREATE VIEW statements of every lake table (empty typed views for tables without files)."""
     out: dict[str, str] = {}
-    for name, spec in TABLES.items():
+    for name, spec in QUERYABLE_TABLES.items():
         body = table_select(storage, prefix, spec) if name in present else empty_select(spec)
         out[name] = f"CREATE OR REPLACE VIEW {name} AS {body}"
     out["xapi_events_all_parsed"] = (
