@@ -22,10 +22,10 @@ import pyarrow as pa
 from opaque_keys.edx.keys import CourseKey
 
 from learnlake.config.settings import Settings
-from learnlake.lake.layout import COURSE_BLOCKS_SCHEMA, COURSE_OVERVIEWS_SCHEMA
+from learnlake.lake.layout import COURSE_BLOCKS_SCHEMA, COURSE_OVERVIEWS_SCHEMA, partition_path
 from learnlake.lake.storage import LakeStorage
 from learnlake.synth.model import Block
-from learnlake.synth.olx import read_olx_tarball
+from learnlake.synth.olx import parse_olx_time, read_olx_tarball
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +112,7 @@ def read_olx_course(tarball: Path) -> CourseStructure:
         "course_start": _time_text(course.start),
         "course_end": _time_text(course.end),
         "enrollment_start": _time_text(course.enrollment_start),
-        "enrollment_end": _time_text(_parse(settings.get("enrollment_end"))),
+        "enrollment_end": _time_text(parse_olx_time(settings.get("enrollment_end"))),
         "self_paced": course.self_paced,
         "course_data_json": json.dumps(course_data, default=str),
         "created": None,
@@ -132,7 +132,7 @@ def course_structure_paths(settings: Settings, course_key: str) -> dict[str, str
     """Lake paths (relative to the root) of one course's course_overviews and course_blocks files."""
     name = course_file_name(course_key)
     return {
-        table: f"{settings.lake.prefix}/{table}/lms={settings.site.host}/{name}"
+        table: f"{partition_path(settings.lake.prefix, table, settings.site.host, None)}/{name}"
         for table in ("course_overviews", "course_blocks")
     }
 
@@ -159,16 +159,6 @@ def _course_settings(root: Block, files: dict[str, bytes], run: str) -> dict[str
             if isinstance(course_policy, dict):
                 out.update(course_policy)
     return out
-
-
-def _parse(value: Any) -> dt.datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _time_text(value: dt.datetime | None) -> str | None:

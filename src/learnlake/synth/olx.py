@@ -134,9 +134,9 @@ class _CourseReader:
         def setting(key: str) -> Any:
             return course_policy[key] if key in course_policy else root_el.get(key)
 
-        src_start = _parse_time(setting("start")) or DEFAULT_START
-        end = _parse_time(setting("end"))
-        enrollment_start = _parse_time(setting("enrollment_start"))
+        src_start = parse_olx_time(setting("start")) or DEFAULT_START
+        end = parse_olx_time(setting("end"))
+        enrollment_start = parse_olx_time(setting("enrollment_start"))
         self_paced = str(setting("self_paced")).lower() == "true"
         grading = _grading_from_json(_json(self.files.get(f"policies/{src_run}/grading_policy.json")))
         cohort_config = course_policy.get("cohort_config") or {}
@@ -245,7 +245,7 @@ def element_fields(tag: str, el: ET.Element) -> dict[str, Any]:
     if tag == "sequential":
         fields["graded"] = (el.get("graded") or "").lower() == "true"
         fields["assignment_type"] = el.get("format") or None
-        fields["due"] = _parse_time(el.get("due"))
+        fields["due"] = parse_olx_time(el.get("due"))
         kind = None
         if _true(el.get("is_time_limited")):
             kind = "timed"
@@ -281,7 +281,7 @@ def _policy_fields(overrides: dict[str, Any]) -> dict[str, Any]:
     if overrides.get("format"):
         out["assignment_type"] = str(overrides["format"])
     if overrides.get("due"):
-        out["due"] = _parse_time(str(overrides["due"]))
+        out["due"] = parse_olx_time(str(overrides["due"]))
     return out
 
 
@@ -489,7 +489,7 @@ class _CourseWriter:
         for key, value in want.items():
             current = element.get(key)
             same = (
-                _same_time(_parse_time(current), _parse_time(value))
+                _same_time(parse_olx_time(current), parse_olx_time(value))
                 if key in ("start", "end", "enrollment_start")
                 else (current or None) == value
             )
@@ -562,7 +562,7 @@ class _CourseWriter:
                 if key in entry:
                     have = entry.get(key)
                     if key in ("start", "end", "enrollment_start"):
-                        if not _same_time(_parse_time(have), _parse_time(value)):
+                        if not _same_time(parse_olx_time(have), parse_olx_time(value)):
                             entry[key] = value
                     elif key == "self_paced":
                         if bool(have) != (value == "true"):
@@ -832,7 +832,8 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def _parse_time(value: Any) -> dt.datetime | None:
+def parse_olx_time(value: Any) -> dt.datetime | None:
+    """An OLX/policy time string as an aware UTC datetime, or None when absent or unreadable."""
     if not value or not isinstance(value, str):
         return None
     text = value.strip().strip('"')
