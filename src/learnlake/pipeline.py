@@ -25,6 +25,14 @@ class Stage:
 
 STAGES: list[Stage] = []
 
+# In pipeline order: sources first (logs, LMS tables, course structure), models last.
+BUILTIN_STAGE_MODULES = (
+    "learnlake.ingest.stage",
+    "learnlake.extract.stage",
+    "learnlake.coursestructure.stage",
+    "learnlake.models.stage",
+)
+
 
 def register(stage: Stage) -> None:
     """Add a stage at the end of the pipeline (idempotent by name)."""
@@ -70,6 +78,10 @@ def run_pipeline(settings: Settings, only: list[str] | None = None, wait_s: floa
                 )
         finally:
             store.close()
+        if results:
+            from learnlake.warehouse import open_warehouse
+
+            open_warehouse(settings).refresh()  # new extracted tables and models become views
     return results
 
 
@@ -77,7 +89,7 @@ def _load_builtin_stages() -> None:
     """Import the modules that register stages (each registers itself on import)."""
     import importlib
 
-    for module in ("learnlake.ingest.stage", "learnlake.coursestructure.stage"):
+    for module in BUILTIN_STAGE_MODULES:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

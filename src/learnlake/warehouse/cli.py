@@ -43,6 +43,7 @@ def query_command(
         fmt = "json"
     warehouse = open_warehouse(app_state.settings())
     try:
+        warehouse.refresh()  # tables that appeared in the lake since the last run become views
         if write:
             with warehouse.writer() as con:
                 rel = con.execute(sql)

@@ -29,6 +29,7 @@ import orjson
 import pyarrow as pa
 
 from learnlake.config import Settings
+from learnlake.lake.discover import LakeFolderTable, discover_tables
 from learnlake.lake.layout import QUERYABLE_TABLES, file_glob, table_path
 from learnlake.lake.storage import LakeStorage
 from learnlake.warehouse.sql import view_statements
@@ -156,8 +157,12 @@ class DuckDBWarehouse:
                 present.add(name)
         return present
 
+    def discovered(self) -> dict[str, LakeFolderTable]:
+        """Extracted tables and materialized models found in the lake → their folders."""
+        return discover_tables(self.storage, self.prefix)
+
     def _statements(self) -> dict[str, str]:
-        return view_statements(self.storage, self.prefix, self._present())
+        return view_statements(self.storage, self.prefix, self._present(), self.discovered())
 
     def refresh(self) -> bool:
         """(Re)define the lake views when tables appeared or the lake moved; True if changed."""
@@ -187,10 +192,12 @@ class DuckDBWarehouse:
             con.close()
 
     def counts(self) -> dict[str, int]:
-        """Rows per lake table (for the status page)."""
+        """Rows per lake table, learnlake's own first, then extracted tables and models."""
         out: dict[str, int] = {}
         with self.connect() as con:
-            for name in (*QUERYABLE_TABLES, "xapi_events_all_parsed"):
-                row = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+            present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+            extra = sorted(n for n in self.discovered() if n in present)
+            for name in (*QUERYABLE_TABLES, "xapi_events_all_parsed", *extra):
+                row = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
                 out[name] = int(row[0]) if row else 0
         return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from learnlake.lake.discover import LakeFolderTable
 from learnlake.lake.layout import QUERYABLE_TABLES, TableSpec, file_glob, table_path
 from learnlake.lake.storage import LakeStorage
 
@@ -49,8 +50,27 @@ def table_select(storage: LakeStorage, prefix: str, spec: TableSpec) -> str:
     )
 
 
-def view_statements(storage: LakeStorage, prefix: str, present: set[str]) -> dict[str, str]:
-    """CREATE VIEW statements of every lake table (empty typed views for tables without files)."""
+def discovered_select(storage: LakeStorage, table: LakeFolderTable) -> str:
+    """SELECT over every Parquet file below a discovered table folder, Hive partitions as columns.
+
+    Partition values are typed by DuckDB (dates, numbers) except `lms`, which is always text.
+    """
+    url = storage.url(f"{table.rel_dir}/**/*.parquet")
+    types = ", hive_types = {'lms': 'VARCHAR'}" if table.site_partitioned else ""
+    return f"SELECT * FROM read_parquet({_quote(url)}, hive_partitioning = true{types}, union_by_name = true)"
+
+
+def view_statements(
+    storage: LakeStorage,
+    prefix: str,
+    present: set[str],
+    discovered: dict[str, LakeFolderTable] | None = None,
+) -> dict[str, str]:
+    """CREATE VIEW statements of every lake table (empty typed views for tables without files).
+
+    `discovered` maps further view names (extracted LMS tables, materialized models) to their
+    folders relative to the lake root.
+    """
     out: dict[str, str] = {}
     for name, spec in QUERYABLE_TABLES.items():
         body = table_select(storage, prefix, spec) if name in present else empty_select(spec)
@@ -58,4 +78,6 @@ def view_statements(storage: LakeStorage, prefix: str, present: set[str]) -> dic
     out["xapi_events_all_parsed"] = (
         f"CREATE OR REPLACE VIEW xapi_events_all_parsed AS SELECT {PARSED_COLUMNS} FROM xapi_events_all"
     )
+    for name, table in sorted((discovered or {}).items()):
+        out[name] = f'CREATE OR REPLACE VIEW "{name}" AS {discovered_select(storage, table)}'
     return out
