@@ -7,7 +7,11 @@ each size, measures:
 - the orjson parse-only rate of the same files on one core (decompress + split + orjson.loads);
 - `learnlake ingest tracking-logs` end to end (read → parse → xAPI → Parquet lake, then the
   warehouse views) on all cores: events/s, statements/s, MB/s, peak RSS (sum over the process
-  and its workers, sampled every 50 ms);
+  and its workers, sampled every 50 ms), peak PSS (the same, with pages shared between the
+  processes, such as the Python and Arrow libraries, counted once), and the CPU seconds used,
+  with events per CPU second: on a machine shared with other work the wall-clock rate
+  understates what the code does, and `events_per_s_if_all_cores` = events / (CPU s / cores)
+  is the rate the same work would reach with every core to itself;
 - a second, unchanged run (seconds).
 
 Usage: python bench/ingest.py [--events 4000000] [--small-ratio 10] [--cache DIR] [--keep]
@@ -21,6 +25,7 @@ import gzip
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -139,9 +144,10 @@ def parse_only(files: list[Path]) -> dict[str, float]:
     }
 
 
-def _rss_tree(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
+def _rss_tree(pid: int) -> tuple[int, int]:
+    """Resident and proportional (PSS) bytes of a process and all its descendants (from /proc)."""
     total = 0
+    pss = 0
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -158,10 +164,15 @@ def _rss_tree(pid: int) -> int:
         try:
             with open(f"/proc/{p}/statm") as fh:
                 total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for row in fh:
+                    if row.startswith("Pss:"):
+                        pss += int(row.split()[1]) * 1024
+                        break
         except OSError:
             pass
         stack.extend(children.get(p, []))
-    return total
+    return total, pss
 
 
 def ingest(folder: Path, data: Path, workers: int | None) -> dict[str, Any]:
@@ -183,14 +194,18 @@ def ingest(folder: Path, data: Path, workers: int | None) -> dict[str, Any]:
     if workers is not None:
         args += ["--workers", str(workers)]
     t0 = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
+    peak_pss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not stop.is_set():
-            peak = max(peak, _rss_tree(proc.pid))
+            rss, pss = _rss_tree(proc.pid)
+            peak = max(peak, rss)
+            peak_pss = max(peak_pss, pss)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -199,6 +214,8 @@ def ingest(folder: Path, data: Path, workers: int | None) -> dict[str, Any]:
     stop.set()
     sampler.join()
     secs = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     if proc.returncode not in (0, 3):
         raise SystemExit(f"ingest failed ({proc.returncode}): {err.decode()[-2000:]}")
     summary = json.loads(out)
@@ -213,6 +230,11 @@ def ingest(folder: Path, data: Path, workers: int | None) -> dict[str, Any]:
         "MB_per_s_compressed": round(summary["bytes_read"] / 1e6 / secs, 1),
         "MB_per_s_decoded": round(summary["bytes_decoded"] / 1e6 / secs, 1),
         "peak_rss_MB": round(peak / 2**20),
+        "peak_pss_MB": round(peak_pss / 2**20),
+        "cpu_seconds": round(cpu, 1),
+        "events_per_cpu_s": round(summary["events"] / max(cpu, 1e-9)),
+        "events_per_s_if_all_cores": round(summary["events"] / max(cpu / (os.cpu_count() or 1), 1e-9)),
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
         "workers": summary["workers"],
         "ingest_seconds_inside": summary["seconds"],
     }

@@ -31,6 +31,7 @@ BUILTIN_STAGE_MODULES = (
     "learnlake.extract.stage",
     "learnlake.coursestructure.stage",
     "learnlake.models.stage",
+    "learnlake.catalog.stage",
 )
 
 

@@ -21,7 +21,7 @@ def test_run_loads_olx_courses_and_isolates_a_broken_export(tmp_path: Path, shar
             "extract": {"datasources": [{"name": "courses", "type": "olx", "location": str(courses)}]},
         }
     )
-    [result] = run_pipeline(settings)
+    [result] = run_pipeline(settings, only=["course-structure"])
     assert result.stage == "course-structure"
     assert result.status == "quarantined" and result.quarantined == 1
     assert result.message and "broken.tar.gz" in result.message
@@ -35,6 +35,8 @@ def test_run_loads_olx_courses_and_isolates_a_broken_export(tmp_path: Path, shar
     blocks = warehouse.rows("SELECT count(*) AS n, count(DISTINCT location) AS d FROM course_blocks")[0]
     assert blocks["n"] == blocks["d"] == result.rows_out > 0
 
-    [again] = run_pipeline(settings)  # unchanged export: skipped; the broken one is reported again
+    [again] = run_pipeline(
+        settings, only=["course-structure"]
+    )  # unchanged export: skipped; the broken one is reported again
     assert again.rows_out == 0 and again.quarantined == 1
     assert warehouse.rows("SELECT count(*) AS n FROM course_blocks")[0]["n"] == blocks["n"]

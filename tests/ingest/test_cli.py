@@ -84,3 +84,6 @@ def test_unmapped_events_stay_raw_and_are_counted(tmp_path: Path, run_ingest: An
     assert summary.xapi and summary.events_written == 3
     assert summary.not_mapped_by_name == {"edx.bi.user.org_email.opted_in": 3}
     assert summary.quarantined == 0 and lake_rows(settings, "quarantine") == []
+    from learnlake.ingest import human_summary
+
+    assert "without xAPI mapping: 3 edx.bi.user.org_email.opted_in" in human_summary(summary)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 import random
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from xapi_helpers import load_raw, raw_names
 
 from learnlake.xapi import StaticLookups, XapiRejected, transform_event, transform_lines
@@ -166,3 +169,11 @@ def test_hypothesis_fuzz(lookups: StaticLookups) -> None:
         _check(event, lookups)
 
     run()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.integers(), st.none(), st.booleans()), max_size=6))
+def test_list_answers_are_json_text_exactly_as_erb_writes_them(values: list[Any]) -> None:
+    from learnlake.xapi.problem import _encode_list
+
+    assert _encode_list(values) == json.dumps(values, ensure_ascii=False)

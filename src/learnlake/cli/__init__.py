@@ -9,15 +9,20 @@ from pathlib import Path
 import typer
 
 from learnlake import __version__
+from learnlake.catalog.cli import app as catalog_app
+from learnlake.check.cli import check_command
 from learnlake.cli.common import AppState, Exit, err_console, setup
 from learnlake.cli.config_cmd import config_app, init_command
 from learnlake.cli.demo import demo_command
 from learnlake.cli.run import run_command, runs_command
 from learnlake.cli.serve import serve_command
 from learnlake.cli.synth import synth_command
+from learnlake.extract.cli import extract_command, tables_app
 from learnlake.ingest.cli import app as ingest_app
 from learnlake.ingest.cli import replay_command
 from learnlake.lake.cli import app as lake_app
+from learnlake.models.cli import app as models_app
+from learnlake.serve.cli import app as users_app
 from learnlake.state import LockedError
 from learnlake.warehouse.cli import query_command
 
@@ -75,7 +80,19 @@ app.command("replay", help="Re-derive xapi_events_all from tracking_events (afte
     replay_command
 )
 app.add_typer(lake_app, name="lake", help="Maintain the open data lake: compact small files.")
+app.command("extract", help="Extract LMS (or any SQL) tables into the lake, incrementally.")(extract_command)
+app.add_typer(tables_app, name="tables", help="Discover tables and fields of the SQL datasources.")
+app.add_typer(
+    models_app, name="models", help="Build, list and document the SQL models (Aspects, Insights, yours)."
+)
 app.command("query", help="Run read-only SQL on the warehouse; table, CSV or JSON output.")(query_command)
+app.add_typer(users_app, name="users", help="Dashboard users, roles, scopes and API tokens.")
+app.add_typer(
+    catalog_app, name="catalog", help="Create, update or drop the Athena/Glue catalog over the lake."
+)
+app.command(
+    "check", help="Contact every configured source and sink; one line per target, exit 1 on failure."
+)(check_command)
 
 try:  # the xAPI transformer's own commands
     from learnlake.xapi.cli import app as xapi_app

@@ -212,4 +212,6 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
     for source in settings.extract.datasources:
         if source.location and "://" not in source.location and not Path(source.location).is_absolute():
             source.location = str(base_dir / source.location)
+        if source.url and source.url.startswith("sqlite:///") and not source.url.startswith("sqlite:////"):
+            source.url = f"sqlite:///{base_dir / source.url[len('sqlite:///') :]}"  # relative to the file
     return settings

@@ -65,6 +65,14 @@ def _datasource(ds: dict[str, Any], file: str) -> dict[str, Any]:
             out["url"] = f"mysql://{user}@{host}:{port}/{database}"
             if ds.get("mysql_password"):
                 out["password"] = str(ds["mysql_password"])
+        if kind == "openedx_course_structures":  # Panorama's Mongo keys (no port key: 27017)
+            database = str(ds.get("mongodb_database") or "edxapp")
+            user = quote(str(ds["mongodb_username"]), safe="") + "@" if ds.get("mongodb_username") else ""
+            host = ds.get("mongodb_host") or "127.0.0.1"
+            out["mongodb_url"] = f"mongodb://{user}{host}:27017/?authSource={database}&directConnection=true"
+            out["mongodb_database"] = database
+            if ds.get("mongodb_password"):
+                out["mongodb_password"] = str(ds["mongodb_password"])
     elif kind in ("csv", "xls"):
         out["type"] = "csv"
         out["location"] = ds.get("location")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 
 class Section(BaseModel):
@@ -64,6 +64,13 @@ class AthenaSettings(Section):
 
     database: str | None = Field(None, description="Glue/Athena database; empty disables the catalog.")
     workgroup: str | None = Field(None, description="Athena workgroup.")
+    output_location: str | None = Field(
+        None, description="s3:// folder for Athena query results; empty uses the workgroup's setting."
+    )
+    endpoint_url: str | None = Field(
+        None, description="Glue and Athena endpoint (private endpoints, tests); empty for AWS."
+    )
+    query_timeout_s: float = Field(120.0, gt=0, description="How long to wait for one Athena query.")
 
 
 class LakeSettings(Section):
@@ -111,6 +118,11 @@ class TrackingLogSettings(Section):
     )
     glob: str = Field("tracking.log*", description="File name pattern inside folders.")
     batch_rows: int = Field(50_000, ge=1, description="Events per batch (memory stays bounded by it).")
+    copy_raw: bool = Field(
+        False,
+        description="Also copy the raw log lines read into the lake, gzipped, under "
+        "<prefix>/tracking_logs/lms=<host>/year=/month=/day=/ (the layout Panorama sites expect).",
+    )
 
 
 class FieldSettings(Section):
@@ -119,7 +131,10 @@ class FieldSettings(Section):
     name: str = Field(description="Column name.")
     type: str = Field("varchar", description="Source SQL type name.")
     value: Any = Field(None, description="Constant replacing the column (null: the column is NULL), if set.")
-    pii: bool = Field(False, description="Personal data: extracted only when privacy.pii is true.")
+    pii: bool | Literal["secret"] = Field(
+        False,
+        description="true: personal data, extracted only when privacy.pii is true; secret: never extracted.",
+    )
 
 
 class TableSettings(Section):
@@ -131,7 +146,12 @@ class TableSettings(Section):
         default_factory=list, description="Columns that become field=value partitions."
     )
     timestamp_field: str | None = Field(None, description="Modification time column for increments.")
-    interval: str | None = Field(None, description="Panorama incremental interval, e.g. '2 hour'.")
+    interval: str | None = Field(
+        None, description="Panorama interval, e.g. '2 hour': how far before the watermark to re-read."
+    )
+    primary_key: list[str] = Field(
+        default_factory=list, description="Key columns for upserts and deletions; empty: the source's."
+    )
     fields: list[FieldSettings] = Field(
         default_factory=list, description="Columns; empty means every column the source has."
     )
@@ -141,16 +161,36 @@ class DatasourceSettings(Section):
     """A database or course-structure source to extract."""
 
     name: str = Field(description="Name used by --datasource.")
-    type: Literal["mysql", "postgresql", "sqlite", "openedx_course_structures", "olx", "csv"] = Field(
-        "mysql", description="Kind of source."
-    )
+    type: Literal[
+        "mysql", "postgresql", "sqlite", "openedx_course_structures", "olx", "course_blocks_api", "csv"
+    ] = Field("mysql", description="Kind of source.")
     url: str | None = Field(
         None, description="SQLAlchemy-style URL, e.g. mysql://user@host:3306/edxapp (no password)."
     )
     password: SecretStr | None = Field(None, description="Password (or *_FILE variable).")
     location: str | None = Field(None, description="File or folder for olx/csv sources.")
     tables: list[TableSettings] = Field(
-        default_factory=list, description="Tables; empty means the built-in Open edX set."
+        default_factory=list, description="Tables; empty means the built-in Open edX set (mysql)."
+    )
+    driver: Literal["auto", "connectorx", "dbapi"] = Field(
+        "auto", description="Row reader: connectorx (Arrow, fast), dbapi (server-side cursor), auto."
+    )
+    mongodb_url: str | None = Field(
+        None,
+        description="openedx_course_structures: MongoDB URL of the modulestore, e.g. "
+        "mongodb://user@mongo:27017/?authSource=edxapp (no password).",
+    )
+    mongodb_database: str = Field("edxapp", description="openedx_course_structures: modulestore database.")
+    mongodb_password: SecretStr | None = Field(
+        None, description="openedx_course_structures: MongoDB password."
+    )
+    client_id: str | None = Field(
+        None, description="course_blocks_api: OAuth2 client id (client credentials)."
+    )
+    client_secret: SecretStr | None = Field(None, description="course_blocks_api: OAuth2 client secret.")
+    courses: list[str] = Field(
+        default_factory=list,
+        description="course_blocks_api: course keys to read; empty means every course the LMS lists.",
     )
 
 
@@ -160,6 +200,11 @@ class ExtractSettings(Section):
     datasources: list[DatasourceSettings] = Field(
         default_factory=list, description="Sources, extracted in order."
     )
+    batch_rows: int = Field(100_000, ge=1, description="Rows per read batch (memory is bounded by it).")
+    delete_check_hours: float = Field(
+        24.0, ge=0, description="Hours between primary-key deletion checks of incremental tables."
+    )
+    retries: int = Field(3, ge=1, description="Attempts per table on transient database errors.")
 
 
 class XapiSettings(Section):
@@ -169,6 +214,13 @@ class XapiSettings(Section):
         "account",
         description="account: LMS external id (default); mbox: email, needs privacy.pii.",
     )
+    course_names: dict[str, str] = Field(
+        default_factory=dict,
+        description='Course key -> display name, over course overviews; "*" names any other course.',
+    )
+    strict_courses: bool = Field(
+        False, description="Skip events of courses without a known name, as event-routing-backends does."
+    )
 
 
 class ModelSettings(Section):
@@ -176,6 +228,9 @@ class ModelSettings(Section):
 
     at_risk_days: int = Field(7, ge=1, description="At-risk: failing and no visit for more than N days.")
     active_days: int = Field(7, ge=1, description="Active: visited within N days.")
+    user_dir: Path | None = Field(
+        None, description="Folder of your own SQL models, built with the shipped ones (may read them)."
+    )
 
 
 class ServeSettings(Section):
@@ -186,6 +241,11 @@ class ServeSettings(Section):
     secret_key: SecretStr | None = Field(
         None, description="Key signing sessions and embed tokens (or *_FILE variable)."
     )
+    embed_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret the LMS presents to POST /api/v1/embed/token; empty disables embedding.",
+    )
+    embed_ttl_s: int = Field(900, ge=30, le=86400, description="Lifetime of an embed token, in seconds.")
 
 
 class Settings(Section):
@@ -204,6 +264,15 @@ class Settings(Section):
     xapi: XapiSettings = Field(default_factory=XapiSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+
+    @model_validator(mode="after")
+    def _mbox_needs_pii(self) -> Settings:
+        """Emails in statements are personal data: refuse `xapi.actor: mbox` without privacy.pii."""
+        if self.xapi.actor != "account" and not self.privacy.pii:
+            raise ValueError(
+                "xapi.actor: mbox puts learners' emails into statements; it needs privacy.pii: true"
+            )
+        return self
 
     @property
     def lake_root(self) -> str:

@@ -9,7 +9,6 @@ and their columns stay empty.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import gc
@@ -81,9 +80,22 @@ _transformer: Transformer | None = None
 def init_worker(settings: Settings | None) -> None:
     """Load the xAPI transformer once per process (None: raw events only)."""
     global _transformer
+    use_returning_allocator()
     _transformer = load_transformer(settings) if settings is not None else None
-    with contextlib.suppress(NotImplementedError, pa.ArrowNotImplementedError, AttributeError):
-        pa.jemalloc_set_decay_ms(0)  # give freed chunk memory back to the OS at once
+
+
+def use_returning_allocator() -> None:
+    """Make Arrow hand freed memory back to the OS at once, so RSS stays bounded by one batch.
+
+    pyarrow's default pool (mimalloc in current wheels) keeps freed batches cached for reuse,
+    which shows as a resident size that grows with the largest batches seen. jemalloc with a zero
+    decay time returns them immediately; without jemalloc, the system allocator does likewise.
+    """
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+        pa.jemalloc_set_decay_ms(0)
+    except (NotImplementedError, pa.ArrowNotImplementedError, AttributeError):
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def transformer() -> Transformer | None:
@@ -145,9 +157,66 @@ def scrub_event(event: dict[str, Any]) -> bool:
 def scrubbed_json(event: dict[str, Any], text: bytes) -> bytes:
     """The event's JSON without personal data (the text itself when it holds none).
 
-    Removes the usual keys (username, ip at the top and in the context) and re-serialises; only
-    when personal keys remain deeper in the payload is the whole event walked (rare, slower).
+    Usually the personal members (`"username": "…"` and the like, at any depth) are cut out of the
+    text in one regex pass, keeping everything else byte for byte; the event is walked and
+    re-serialised only when a personal key holds an object or a list, or for the
+    `edx.user.settings.*` events whose `old`/`new` values are personal.
     """
+    if b'"edx.user.settings.' not in text:
+        cut = _cut_pii_members(text)
+        if cut is not None:
+            return cut
+    return _scrubbed_walk(event, text)
+
+
+_SCALAR = rb'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null'
+_PII_MEMBER = re.compile(  # starts with a literal quote, so the regex engine skips ahead fast
+    rb'"(?:'
+    + b"|".join(re.escape(k.encode()) for k in sorted(PII_KEYS, key=len, reverse=True))
+    + rb')"\s*:\s*('
+    + _SCALAR
+    + rb")?"
+)
+_TRAILING_COMMA = re.compile(rb"\s*,")
+_SPACE = frozenset(b" \t\r\n")
+_NOT_PERSONAL = frozenset({b"null", b'""', b'"anonymous"'})
+
+
+def _cut_pii_members(text: bytes) -> bytes | None:
+    """`text` without its personal object members, or None when one holds a non-scalar value.
+
+    A key followed by `:` can only be a real member: inside a JSON string every quote is escaped.
+    A member is cut with its leading comma, or (first member) with its trailing one.
+    """
+    parts: list[bytes] = []
+    pos = 0
+    for m in _PII_MEMBER.finditer(text):
+        value = m.group(1)
+        if value is None:
+            return None
+        if value in _NOT_PERSONAL:
+            continue
+        start = m.start()
+        end = m.end()
+        before = start
+        while before > pos and text[before - 1] in _SPACE:
+            before -= 1
+        if before > pos and text[before - 1] == 44:  # ',': cut it with the member
+            start = before - 1
+        else:  # first member (or its comma went with the member before): cut the trailing comma
+            trailing = _TRAILING_COMMA.match(text, end)
+            if trailing is not None:
+                end = trailing.end()
+        parts.append(text[pos:start])
+        pos = end
+    if not parts:
+        return text
+    parts.append(text[pos:])
+    return b"".join(parts)
+
+
+def _scrubbed_walk(event: dict[str, Any], text: bytes) -> bytes:
+    """`scrubbed_json` by walking the parsed event (removes keys whatever their values)."""
     if _PII_KEY.search(text) is None and b'"edx.user.settings.' not in text:
         return text
     changed = False

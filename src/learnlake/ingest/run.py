@@ -4,17 +4,20 @@ The main process reads and decodes files in order and cuts them into chunks of w
 processes parse chunks (JSON, common keys, xAPI); results come back in input order and are
 gathered into batches of about `tracking_logs.batch_rows` events. Each batch is committed to the
 lake together with the file offsets it completes (see `learnlake.lake.writer`), so a killed run
-resumes exactly where the last committed batch ended.
+resumes exactly where the last committed batch ended. With `tracking_logs.copy_raw`, the lines a
+batch read are also copied, gzipped, to `<prefix>/tracking_logs/lms=<host>/year=/month=/day=/`
+in the same commit (Panorama's layout), so the copy too is incremental and exactly once.
 """
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
 import importlib.util
 import logging
 import multiprocessing
 import os
 import time
+import uuid
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -29,6 +32,7 @@ from learnlake.ingest.identity import FileIndex, new_record, rekeyed
 from learnlake.ingest.reader import CHUNK_BYTES, MAX_LINE, BadRegion, Chunk, DecodedFile, End, chunks
 from learnlake.ingest.sources import SourceFile, resolve_sources
 from learnlake.lake import QUARANTINE, TRACKING_EVENTS, XAPI_EVENTS_ALL, LakeStorage, LakeWriter
+from learnlake.lake.layout import table_path
 from learnlake.lake.writer import Plan
 from learnlake.progress import ProgressReporter, progress
 from learnlake.state import RunCounters, StateStore
@@ -37,8 +41,11 @@ log = logging.getLogger(__name__)
 
 STAGE = "ingest-tracking-logs"
 AUTO_COMPACT_FILES = 16  # after a run, partitions it wrote to with this many files are merged
-BATCH_BYTES = 16 * 1024 * 1024  # a batch also ends at this much input, whatever batch_rows says
+BATCH_BYTES = 8 * 1024 * 1024  # a batch also ends at this much input, whatever batch_rows says
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # stored bytes; below this, worker start-up costs more than it saves
+NOT_MAPPED_SHOWN = 10  # event names listed in the human summary (the --json summary has all)
+RAW_COPY_TABLE = "tracking_logs"  # folder of the raw-log copy below the lake prefix
+_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".zst")
 
 
 @dataclass
@@ -68,6 +75,7 @@ class IngestSummary:
     workers: int = 0
     recovered: str | None = None
     compacted_partitions: int = 0
+    raw_files_copied: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -84,6 +92,7 @@ class _Unit:
     result: parse.ChunkResult | None = None
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     decoded: int = 0
+    raw: tuple[str, bytes] | None = None  # (source URL, lines) to copy to the lake
 
 
 def _empty_result() -> parse.ChunkResult:
@@ -96,11 +105,12 @@ class _Batch:
         self.xapi: list[pa.Table] = []
         self.quarantine: list[dict[str, Any]] = []
         self.checkpoints: dict[str, dict[str, Any] | None] = {}
+        self.raw: dict[str, list[bytes]] = {}
         self.events = 0
         self.bytes = 0
 
     def empty(self) -> bool:
-        return not (self.tracking or self.xapi or self.quarantine or self.checkpoints)
+        return not (self.tracking or self.xapi or self.quarantine or self.checkpoints or self.raw)
 
 
 class TrackingLogIngest:
@@ -142,6 +152,7 @@ class TrackingLogIngest:
         self, files: list[SourceFile], index: FileIndex, pool: ProcessPoolExecutor | None
     ) -> Iterator[_Unit]:
         pii = self.settings.privacy.pii
+        copy_raw = self.settings.tracking_logs.copy_raw
         for sf in files:
             if index.unchanged(sf):
                 self.summary.files_unchanged += 1
@@ -179,6 +190,8 @@ class TrackingLogIngest:
                     if isinstance(item, Chunk):
                         rec.offset, rec.line = item.end_offset, item.end_line
                         unit = _Unit((rec.key, rec.to_json()), retired, decoded=len(item.data))
+                        if copy_raw:
+                            unit.raw = (sf.url, item.data)
                         args = (item.data, item.offset, item.line, sf.url, pii, MAX_LINE)
                         if pool is not None:
                             unit.future = pool.submit(parse.parse_chunk, *args)
@@ -217,7 +230,7 @@ class TrackingLogIngest:
     def run(self) -> IngestSummary:
         """Ingest everything new in the sources; return the summary."""
         started = time.monotonic()
-        _release_memory_promptly()
+        parse.use_returning_allocator()
         self.summary.recovered = self.writer.recover()
         files = resolve_sources(self.sources, self.settings.tracking_logs.glob, self.settings.lake.s3)
         self.summary.files = len(files)
@@ -228,11 +241,11 @@ class TrackingLogIngest:
         if workers is None:
             workers = (os.cpu_count() or 1) if total >= PARALLEL_MIN_BYTES else 0
         self.summary.workers = workers
-        if todo:  # an unchanged run skips loading the transformer
+        if todo and workers == 0:  # parsing here; with workers (or nothing to do) it stays unloaded
             parse.init_worker(self.settings)
-        self.summary.xapi = parse.transformer() is not None or (
-            not todo and importlib.util.find_spec("learnlake.xapi") is not None
-        )
+            self.summary.xapi = parse.transformer() is not None
+        else:
+            self.summary.xapi = importlib.util.find_spec("learnlake.xapi") is not None
         pool: ProcessPoolExecutor | None = None
         if workers > 0:
             pool = ProcessPoolExecutor(
@@ -241,7 +254,7 @@ class TrackingLogIngest:
                 initializer=parse.init_worker,
                 initargs=(self.settings,),
             )
-        if todo:
+        if todo and pool is None:
             parse.parse_chunk(b"", 0, 0, "", False, MAX_LINE)  # warm up: pyarrow's lazy imports
         log.info("ingest: %d files, %d new or changed (%d bytes)", len(files), len(todo), total)
         try:
@@ -299,6 +312,8 @@ class TrackingLogIngest:
             self._not_mapped.update(result.not_mapped)
             self._skipped.update(result.xapi_skipped)
         batch.quarantine.extend(unit.quarantine)
+        if unit.raw is not None:
+            batch.raw.setdefault(unit.raw[0], []).append(unit.raw[1])
         self.summary.bytes_decoded += unit.decoded
         for key in unit.retired:
             batch.checkpoints[key] = None
@@ -322,13 +337,26 @@ class TrackingLogIngest:
         if batch.quarantine:
             tables[QUARANTINE.name] = parse.quarantine_table(batch.quarantine)
         checkpoints = [(self.scope, k, v) for k, v in batch.checkpoints.items()]
-        plan = self.writer.prepare(tables, checkpoints)
+        raw = {self._raw_copy_path(url): parts for url, parts in batch.raw.items()}
+        plan = self.writer.prepare(tables, checkpoints, raw)
         self._staging = (plan, self._stager.submit(self.writer.stage, plan))
         s = self.summary
         s.batches += 1
+        s.raw_files_copied += len(raw)
         s.quarantined += len(batch.quarantine)
         for row in batch.quarantine:
             self._reasons[_reason_class(row["reason"])] += 1
+
+    def _raw_copy_path(self, url: str) -> str:
+        """Where a batch's lines of one source file are copied: Panorama's (Fluent Bit's) layout,
+        dated by the time of the copy, named after the source file."""
+        now = dt.datetime.now(dt.UTC)
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        for suffix in _COMPRESSION_SUFFIXES:
+            name = name.removesuffix(suffix)
+        folder = f"{table_path(self.settings.lake.prefix, RAW_COPY_TABLE)}/lms={self.host}"
+        day = f"year={now:%Y}/month={now:%m}/day={now:%d}"
+        return f"{folder}/{day}/{name}-{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.gz"
 
     def _complete_staging(self) -> None:
         """Wait for the batch being written and commit it (journal, publish, checkpoints)."""
@@ -342,12 +370,6 @@ class TrackingLogIngest:
         s.events_written += result.rows.get(TRACKING_EVENTS.name, 0)
         s.statements_written += result.rows.get(XAPI_EVENTS_ALL.name, 0)
         s.duplicates += result.duplicates.get(TRACKING_EVENTS.name, 0)
-
-
-def _release_memory_promptly() -> None:
-    """Let Arrow's allocator hand freed batches back to the OS at once (bounded RSS, not a cache)."""
-    with contextlib.suppress(NotImplementedError, pa.ArrowNotImplementedError, AttributeError):
-        pa.jemalloc_set_decay_ms(0)  # other allocators raise: nothing to tune there
 
 
 def _reason_class(reason: str) -> str:
@@ -387,8 +409,15 @@ def human_summary(s: IngestSummary) -> str:
     ]
     if not s.xapi:
         lines.append("xAPI transformer not available: raw events stored, statements to be filled by replay")
+    if s.not_mapped_by_name:
+        top = list(s.not_mapped_by_name.items())
+        shown = ", ".join(f"{n:,} {name}" for name, n in top[:NOT_MAPPED_SHOWN])
+        more = f" and {len(top) - NOT_MAPPED_SHOWN:,} more event names" if len(top) > NOT_MAPPED_SHOWN else ""
+        lines.append(f"kept in tracking_events without xAPI mapping: {shown}{more}")
     if s.quarantined_by_reason:
         lines.append("quarantined: " + ", ".join(f"{n:,} {r}" for r, n in s.quarantined_by_reason.items()))
+    if s.raw_files_copied:
+        lines.append(f"raw log copy: {s.raw_files_copied:,} files written to the lake")
     if s.recovered:
         lines.append(f"recovered an interrupted run: {s.recovered}")
     return "\n".join(lines)

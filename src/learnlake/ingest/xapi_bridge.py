@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import multiprocessing.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,12 +29,20 @@ Outcome = tuple[list[dict[str, Any]], str | None, str | None]
 such events by design, info = reason) or "rejected" (quarantine, info = reason and detail)."""
 
 
+FLUSH_EVERY = 20_000  # events between writes of new actor assignments (when there are any)
+
+
 @dataclass
 class Transformer:
-    """A loaded transformer; `transform` never raises."""
+    """A loaded transformer; `transform` never raises.
+
+    `flush()` writes the external ids assigned so far to learnlake's actor mapping in the lake; it
+    also runs every `FLUSH_EVERY` events and when the process exits normally.
+    """
 
     transform: Callable[[dict[str, Any]], Outcome]
     version: str
+    flush: Callable[[], int] = lambda: 0
 
 
 def normalized(event: dict[str, Any]) -> dict[str, Any]:
@@ -53,10 +62,11 @@ def normalized(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def lookups_for(settings: Settings, xapi: Any) -> Any:
-    """Lookups for this site: the transformer's own factory when it has one, else static ones.
+    """Lookups for this site, loaded once: LMS external ids, usernames and course names from the
+    lake, learnlake's own actor mapping, `xapi.course_names` (see `learnlake.xapi.lake_lookups`).
 
-    The static fallback knows the LMS URL and gives learners deterministic external ids
-    (UUIDv5 per site and user), so statement ids stay stable across runs and machines.
+    The static fallback (a transformer without that factory) knows the LMS URL and gives learners
+    deterministic external ids (UUIDv5 per site and user), so statement ids stay stable.
     """
     factory = getattr(xapi, "lookups_from_settings", None)
     if callable(factory):
@@ -77,8 +87,11 @@ def load_transformer(settings: Settings) -> Transformer | None:
     except ImportError as exc:
         log.info("xAPI transformer not available (%s): storing raw events only", exc)
         return None
-    engine = xapi.XapiTransformer(lookups_for(settings, xapi))
+    lookups = lookups_for(settings, xapi)
+    engine = xapi.XapiTransformer(lookups)
     run = engine.transform
+    flush = _flusher(lookups)
+    countdown = [FLUSH_EVERY]
     not_mapped_exc = xapi.NotMapped
     rejected_exc = xapi.XapiRejected
     skipped_reasons = frozenset(getattr(batch, "SKIPPED_REASONS", ()))
@@ -89,6 +102,10 @@ def load_transformer(settings: Settings) -> Transformer | None:
         name = event.get("name") or event.get("event_type")
         if mapped is not None and type(name) is str and name not in mapped:
             return [], "not_mapped", name  # most events: no copy, no exception
+        countdown[0] -= 1
+        if countdown[0] <= 0:
+            countdown[0] = FLUSH_EVERY
+            flush()
         try:
             statements = run(normalized(event))
         except not_mapped_exc as exc:
@@ -102,7 +119,32 @@ def load_transformer(settings: Settings) -> Transformer | None:
         return statements, None, None
 
     version = str(getattr(xapi, "TRANSFORMER_VERSION", getattr(xapi, "__version__", "")) or "")
-    return Transformer(transform, version)
+    return Transformer(transform, version, flush)
+
+
+def _flusher(lookups: Any) -> Callable[[], int]:
+    """A `flush` of the lookups' new actor assignments that never raises; it also runs when the
+    process exits normally (pool workers included) or the lookups are garbage collected."""
+    persist = getattr(lookups, "flush", None)
+    if not callable(persist):
+        return lambda: 0
+    flush = _never_raising(persist)
+    store = getattr(lookups, "store", None)
+    if store is not None and callable(getattr(store, "flush", None)):
+        # holds the store, not the lookups, so dropping a transformer releases its lookups
+        multiprocessing.util.Finalize(lookups, _never_raising(store.flush), exitpriority=10)
+    return flush
+
+
+def _never_raising(persist: Callable[[], Any]) -> Callable[[], int]:
+    def flush() -> int:
+        try:
+            return int(persist())
+        except Exception as exc:  # the lake is unreachable: retried at the next flush
+            log.warning("xAPI actor mapping not saved yet: %s: %s", type(exc).__name__, exc)
+            return 0
+
+    return flush
 
 
 def _first(value: Any) -> dict[str, Any]:

@@ -14,10 +14,15 @@ store checkpoints). Either way nothing is lost and nothing is written twice.
 
 Rows are deduplicated on the table's key before writing: within the batch (first occurrence wins)
 and against the files already in the partition, so the lake itself never holds a key twice.
+
+A batch may also carry raw files (gzip-compressed while staging, e.g. the copy of the tracking-log
+lines it read): they go through the same journal, so each appears exactly once.
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib
 import logging
 import os
 import time
@@ -34,6 +39,17 @@ from learnlake.lake.storage import LakeStorage
 from learnlake.state import StateStore
 
 log = logging.getLogger(__name__)
+
+
+def _gzip_compress() -> Any:
+    """ISA-L's gzip (several times faster than zlib, same format), or the standard library's."""
+    try:
+        return importlib.import_module("isal.igzip").compress
+    except ImportError:  # pragma: no cover - optional speed-up
+        return gzip.compress
+
+
+_compress = _gzip_compress()
 
 JOURNAL_SCOPE = "lake-journal"
 Checkpoint = tuple[str, str, Any]
@@ -71,12 +87,13 @@ def _first_occurrences(table: pa.Table, key: str) -> pa.Table:
 
 @dataclass
 class Plan:
-    """A prepared batch: its files (partition, path, rows, table) and checkpoints."""
+    """A prepared batch: its files (partition, path, rows, table), raw files and checkpoints."""
 
     batch: str
     files: list[tuple[str, str, pa.Table, TableSpec]]
     checkpoints: list[Any]
     result: CommitResult
+    raw: dict[str, list[bytes]] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,7 +112,7 @@ class LakeWriter:
         prefix: str,
         lms: str,
         name: str,
-        cached_partitions: int = 4,
+        cached_partitions: int = 8,
     ) -> None:
         self.storage = storage
         self.store = store
@@ -126,20 +143,33 @@ class LakeWriter:
 
     def _finish(self, files: list[str], checkpoints: list[Any]) -> None:
         self.storage.publish(files)
-        for scope, key, value in checkpoints:
-            self.store.set_checkpoint(scope, key, value)
-        self.store.set_checkpoint(JOURNAL_SCOPE, self.name, None)
+        # the checkpoints and the cleared journal in one transaction
+        done = [(scope, key, value) for scope, key, value in checkpoints]
+        self.store.set_checkpoints([*done, (JOURNAL_SCOPE, self.name, None)])
 
     # -- commits ---------------------------------------------------------------------------
 
-    def commit(self, tables: dict[str, pa.Table], checkpoints: list[Checkpoint]) -> CommitResult:
+    def commit(
+        self,
+        tables: dict[str, pa.Table],
+        checkpoints: list[Checkpoint],
+        raw: dict[str, list[bytes]] | None = None,
+    ) -> CommitResult:
         """Store a batch of rows (deduplicated) together with the checkpoints it completes."""
-        plan = self.prepare(tables, checkpoints)
+        plan = self.prepare(tables, checkpoints, raw)
         self.stage(plan)
         return self.finish(plan)
 
-    def prepare(self, tables: dict[str, pa.Table], checkpoints: list[Checkpoint]) -> Plan:
+    def prepare(
+        self,
+        tables: dict[str, pa.Table],
+        checkpoints: list[Checkpoint],
+        raw: dict[str, list[bytes]] | None = None,
+    ) -> Plan:
         """Deduplicate a batch and record in the journal the files it will write.
+
+        `raw` maps paths (relative to the lake root) to the bytes of raw files, written
+        gzip-compressed (their paths should end in .gz); they are committed with the batch.
 
         `prepare`, `stage` and `finish` split `commit` so the Parquet writing (`stage`, which
         touches neither the journal nor the state store) can run in another thread while the
@@ -167,9 +197,10 @@ class LakeWriter:
                         cached.keys.extend(sub.column(spec.key).chunks)
             result.rows[name] = written
             result.duplicates[name] = given - written
-        result.files = [rel for _, rel, _, _ in planned]
+        raw = {rel: parts for rel, parts in (raw or {}).items() if parts}
+        result.files = [rel for _, rel, _, _ in planned] + list(raw)
         cps = [[s, k, v] for s, k, v in checkpoints]
-        plan = Plan(batch, planned, cps, result)
+        plan = Plan(batch, planned, cps, result, raw)
         if result.files:
             journal = {"batch": batch, "state": "writing", "files": result.files, "checkpoints": cps}
             self.store.set_checkpoint(JOURNAL_SCOPE, self.name, journal)
@@ -181,13 +212,15 @@ class LakeWriter:
         for _, rel, sub, _ in plan.files:
             self.storage.stage_parquet(sub, rel)
             _crash_point("staged-file")
+        for rel, parts in plan.raw.items():
+            _stage_bytes(self.storage, _compress(b"".join(parts)), rel)
+            _crash_point("staged-file")
 
     def finish(self, plan: Plan) -> CommitResult:
         """Commit a staged batch: journal, publish, checkpoints."""
         files = plan.result.files
         if not files:
-            for scope, key, value in plan.checkpoints:
-                self.store.set_checkpoint(scope, key, value)
+            self.store.set_checkpoints([(scope, key, value) for scope, key, value in plan.checkpoints])
             return plan.result
         journal = {"batch": plan.batch, "state": "committed", "files": files, "checkpoints": plan.checkpoints}
         self.store.set_checkpoint(JOURNAL_SCOPE, self.name, journal)
@@ -231,6 +264,20 @@ class LakeWriter:
         if not pc.any(known).as_py():  # the usual case: nothing stored yet, no copy
             return table
         return table.filter(pc.invert(known))
+
+
+def _stage_bytes(storage: LakeStorage, data: bytes, rel: str) -> None:
+    """Write bytes durable but not yet visible, as `LakeStorage.stage_parquet` does for tables."""
+    if storage.is_local:
+        tmp = storage.path(storage.temp_name(rel))
+        os.makedirs(os.path.dirname(tmp), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return
+    with storage.fs.open(storage.path(rel), "wb") as fh:
+        fh.write(data)
 
 
 def _crash_point(name: str) -> None:

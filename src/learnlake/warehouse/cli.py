@@ -22,6 +22,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _as_user(app_state: Any, name: str, sql: str, write: bool) -> pa.Table:
+    """`--user`: the rules of /api/v1/sql (one SELECT, scoped to the user's role, read-only)."""
+    from learnlake.serve.sql_access import SqlRejected, run_as_user
+
+    if write:
+        fail("--user and --write cannot be combined", Exit.USAGE)
+    try:
+        return run_as_user(app_state.settings(), name, sql)
+    except SqlRejected as exc:
+        fail(str(exc), Exit.USAGE)
+
+
 def query_command(
     ctx: typer.Context,
     sql: str = typer.Argument(..., help="SQL to run (DuckDB dialect)."),
@@ -30,6 +42,9 @@ def query_command(
         False, "--write", help="Allow changes (run on a copy of the warehouse, swapped in atomically)."
     ),
     limit: int = typer.Option(1000, "--max-rows", help="Rows shown in table format (csv/json: all)."),
+    user: str | None = typer.Option(
+        None, "--user", help="Run as this dashboard user: one SELECT, limited to what their role may see."
+    ),
 ) -> None:
     """Run SQL on the warehouse and print the result."""
     import duckdb
@@ -44,7 +59,9 @@ def query_command(
     warehouse = open_warehouse(app_state.settings())
     try:
         warehouse.refresh()  # tables that appeared in the lake since the last run become views
-        if write:
+        if user is not None:
+            result = _as_user(app_state, user, sql, write)
+        elif write:
             with warehouse.writer() as con:
                 rel = con.execute(sql)
                 result = rel.to_arrow_table() if rel.description else pa.table({})

@@ -6,8 +6,13 @@
   in Aspects' columns + quarantine records), streaming in bounded batches.
 - `StaticLookups`, `ActorAssigner`, `Lookups`: LMS URL, learner external ids, course names.
 - `validate_statement(statement)`: xAPI 1.0.3 checks.
+- `lookups_from_settings(settings)`: a site's lookups from the lake (LMS tables, course overviews).
 """
 
+from typing import Any
+
+# first: chooses the compiled transform modules when a fresh mypyc build exists (see native.py)
+from learnlake.xapi import native  # noqa: F401
 from learnlake.xapi.batch import (
     QUARANTINE_SCHEMA,
     STATEMENT_SCHEMA,
@@ -22,6 +27,14 @@ from learnlake.xapi.lookups import ActorAssigner, ActorMode, Lookups, StaticLook
 from learnlake.xapi.registry import REGISTRY, mapped_event_names, register
 from learnlake.xapi.transform import XapiTransformer, transform_event, transformer_for
 from learnlake.xapi.validate import validate_statement
+
+
+def lookups_from_settings(settings: Any, *, with_store: bool = True) -> Any:
+    """Lookups of the configured site from the lake (see `learnlake.xapi.lake_lookups`)."""
+    from learnlake.xapi.lake_lookups import lookups_from_settings as load
+
+    return load(settings, with_store=with_store)
+
 
 __all__ = [
     "QUARANTINE_SCHEMA",
@@ -38,6 +51,7 @@ __all__ = [
     "XapiRejected",
     "XapiTransformer",
     "erb_test_lookups",
+    "lookups_from_settings",
     "mapped_event_names",
     "parse_line",
     "register",

@@ -36,7 +36,18 @@ INTERACTION_TYPES = {
     "non_existent": "other",
 }
 OTHER = "other"
-_encode_list = json.JSONEncoder(ensure_ascii=False).encode  # == json.dumps(x, ensure_ascii=False)
+_json_encode = json.JSONEncoder(ensure_ascii=False).encode  # == json.dumps(x, ensure_ascii=False)
+
+
+def _encode_list(values: list[Any]) -> str:
+    """`json.dumps(values, ensure_ascii=False)`; lists of plain strings (the usual answers) are
+    joined directly: printable text without quotes or backslashes is written by json unchanged."""
+    for value in values:
+        if type(value) is not str or '"' in value or "\\" in value or not value.isprintable():
+            return _json_encode(values)
+    if not values:
+        return "[]"
+    return '["' + '", "'.join(values) + '"]'
 
 
 def _raw_object_id(event: dict[str, Any], f: Finder) -> Any:

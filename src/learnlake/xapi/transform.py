@@ -32,7 +32,7 @@ class XapiTransformer:
         self.lookups = lookups
         self.env = Env(lookups)
 
-    def transform(self, event: dict[str, Any]) -> list[Statement]:
+    def transform(self, event: Any) -> list[Statement]:
         """Statements for one event (parent first for multi-question checks).
 
         Raises `NotMapped` for events without an xAPI form and `XapiRejected` (with a reason code)
@@ -72,7 +72,7 @@ def transformer_for(lookups: Lookups) -> XapiTransformer:
     return last
 
 
-def transform_event(event: dict[str, Any], lookups: Lookups) -> list[Statement]:
+def transform_event(event: Any, lookups: Lookups) -> list[Statement]:
     """Transform one tracking event (dict) into its xAPI statements, exactly as ERB's `transform()`.
 
     Raises `NotMapped` when the event has no xAPI form (not an error: most tracking events don't),

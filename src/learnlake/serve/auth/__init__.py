@@ -1,0 +1,1 @@
+"""Users, roles, scopes, sessions and embed tokens."""

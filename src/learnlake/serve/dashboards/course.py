@@ -1,0 +1,129 @@
+"""Course dashboard: enrollment, pages, videos and problems of the courses in scope.
+
+Aspects' Course Dashboard (specs/aspects.md §5.2), on what the events give today; the queries
+are in `course_queries` so they can move to the SQL models without touching the charts.
+"""
+
+from __future__ import annotations
+
+from learnlake.serve.dashboards import course_queries as q
+from learnlake.serve.dashboards.framework import Chart, Dashboard, register
+from learnlake.serve.i18n import N_
+
+LABELS = {
+    "learners": N_("Learners"),
+    "enrollment_mode": N_("Enrollment track"),
+    "enrollments": N_("Enrollments"),
+    "period": N_("Period"),
+    "verb": N_("Verb"),
+    "events": N_("Events"),
+    "org": N_("Organization"),
+    "course_key": N_("Course"),
+    "course_name": N_("Course name"),
+    "course_run": N_("Course run"),
+    "active_7d": N_("Active within the last 7 days"),
+    "last_event": N_("Last event"),
+    "section_name": N_("Section"),
+    "page_views": N_("Page views"),
+    "video": N_("Video"),
+    "plays": N_("Plays"),
+    "viewers": N_("Viewers"),
+    "problem": N_("Problem"),
+    "graded": N_("Graded"),
+    "attempts": N_("Attempts"),
+    "correct_attempts": N_("Correct attempts"),
+    "correct_pct": N_("% correct"),
+    "result": N_("Result"),
+}
+
+CHARTS = (
+    Chart("current_enrollees", N_("Current enrollees"), "number", q.CURRENT_ENROLLEES, y=("learners",)),
+    Chart(
+        "course_information",
+        N_("Course information"),
+        "table",
+        q.COURSE_INFORMATION,
+        y=("learners",),
+        width=2,
+    ),
+    Chart(
+        "enrollees_per_track",
+        N_("Enrollees per enrollment track"),
+        "bar",
+        q.ENROLLEES_PER_TRACK,
+        x="enrollment_mode",
+        y=("learners",),
+    ),
+    Chart(
+        "enrollment_events",
+        N_("Enrollment events by verb"),
+        "bar",
+        q.ENROLLMENT_EVENTS_BY_VERB,
+        x="verb",
+        y=("events",),
+    ),
+    Chart(
+        "cumulative_enrollments",
+        N_("Cumulative enrollments by track"),
+        "area",
+        q.CUMULATIVE_ENROLLMENTS,
+        x="period",
+        y=("enrollments",),
+        series="enrollment_mode",
+        cumulative=True,
+        width=2,
+    ),
+    Chart(
+        "pages_per_section",
+        N_("Page engagement per section"),
+        "bar",
+        q.PAGES_PER_SECTION,
+        x="section_name",
+        y=("page_views", "learners"),
+        width=2,
+    ),
+    Chart(
+        "video_plays",
+        N_("Video plays"),
+        "bar",
+        q.VIDEO_PLAYS,
+        x="video",
+        y=("plays", "viewers"),
+        width=2,
+    ),
+    Chart(
+        "video_plays_over_time",
+        N_("Video plays over time"),
+        "line",
+        q.VIDEO_PLAYS_OVER_TIME,
+        x="period",
+        y=("plays", "viewers"),
+    ),
+    Chart(
+        "problem_results_over_time",
+        N_("Problem results over time"),
+        "bar",
+        q.PROBLEM_RESULTS_OVER_TIME,
+        x="period",
+        y=("attempts",),
+        series="result",
+    ),
+    Chart(
+        "problem_attempts",
+        N_("Problem attempts and results"),
+        "table",
+        q.PROBLEM_ATTEMPTS,
+        y=("attempts",),
+        width=2,
+    ),
+)
+
+COURSE = register(
+    Dashboard(
+        "course",
+        N_("Course"),
+        tuple(Chart(**{**c.__dict__, "labels": {**LABELS, **c.labels}}) for c in CHARTS),
+        roles=frozenset({"operator", "org_staff", "course_staff", "analyst", "embed"}),
+        description=N_("Enrollment, pages, videos and problems of the courses you may see."),
+    )
+)
