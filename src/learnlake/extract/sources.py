@@ -51,6 +51,7 @@ class Source:
     """One open database connection with the few operations extraction needs."""
 
     dialect = ""
+    primary_key_sql = ""  # (table, column) rows of every primary key, in key order
 
     def __init__(self, ds: DatasourceSettings, url: URL) -> None:
         self.ds = ds
@@ -95,8 +96,13 @@ class Source:
         raise NotImplementedError
 
     def primary_keys(self) -> dict[str, list[str]]:
-        """Primary-key columns of every table that has one."""
-        raise NotImplementedError
+        """Primary-key columns of every table that has one (cached for the connection's life)."""
+        if self._keys is None:
+            keys: dict[str, list[str]] = {}
+            for table, name in self.query(self.primary_key_sql):
+                keys.setdefault(table, []).append(name)
+            self._keys = keys
+        return self._keys
 
     def checksum(self, table: str) -> str:
         """A value that changes whenever the table's content changes."""
@@ -136,6 +142,11 @@ class MySQLSource(Source):
     """MySQL or MariaDB over PyMySQL (metadata, DB-API reads) and connectorx (Arrow reads)."""
 
     dialect = "mysql"
+    primary_key_sql = (
+        "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE"
+        " WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'PRIMARY'"
+        " ORDER BY TABLE_NAME, ORDINAL_POSITION"
+    )
 
     def __init__(self, ds: DatasourceSettings, url: URL) -> None:
         import pymysql
@@ -187,19 +198,6 @@ class MySQLSource(Source):
             self._columns = out
         return self._columns
 
-    def primary_keys(self) -> dict[str, list[str]]:
-        if self._keys is None:
-            rows = self.query(
-                "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE"
-                " WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'PRIMARY'"
-                " ORDER BY TABLE_NAME, ORDINAL_POSITION"
-            )
-            keys: dict[str, list[str]] = {}
-            for table, name in rows:
-                keys.setdefault(table, []).append(name)
-            self._keys = keys
-        return self._keys
-
     def checksum(self, table: str) -> str:
         rows = self.query(f"CHECKSUM TABLE {self.quote(table)}")
         return str(rows[0][1])
@@ -239,6 +237,12 @@ class PostgresSource(Source):
     """PostgreSQL over psycopg (named cursors) and connectorx."""
 
     dialect = "postgresql"
+    primary_key_sql = (
+        "SELECT k.table_name, k.column_name FROM information_schema.table_constraints c"
+        " JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name"
+        " AND k.table_schema = c.table_schema WHERE c.constraint_type = 'PRIMARY KEY'"
+        " AND c.table_schema = current_schema() ORDER BY k.table_name, k.ordinal_position"
+    )
 
     def __init__(self, ds: DatasourceSettings, url: URL) -> None:
         import psycopg
@@ -281,20 +285,6 @@ class PostgresSource(Source):
                 out.setdefault(table, []).append(SourceColumn(name, sql_type))
             self._columns = out
         return self._columns
-
-    def primary_keys(self) -> dict[str, list[str]]:
-        if self._keys is None:
-            rows = self.query(
-                "SELECT k.table_name, k.column_name FROM information_schema.table_constraints c"
-                " JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name"
-                " AND k.table_schema = c.table_schema WHERE c.constraint_type = 'PRIMARY KEY'"
-                " AND c.table_schema = current_schema() ORDER BY k.table_name, k.ordinal_position"
-            )
-            keys: dict[str, list[str]] = {}
-            for table, name in rows:
-                keys.setdefault(table, []).append(name)
-            self._keys = keys
-        return self._keys
 
     def checksum(self, table: str) -> str:
         q = self.quote(table)
