@@ -87,7 +87,9 @@ def demo_command(
 
         from learnlake.serve.app import create_app
 
-        console.print(f"serving on http://127.0.0.1:{port}")
+        console.print(
+            f"serving on http://127.0.0.1:{port}: the course dashboard is http://127.0.0.1:{port}/dashboards/course"
+        )
         uvicorn.run(
             create_app(settings),
             host="127.0.0.1",
