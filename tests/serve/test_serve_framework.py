@@ -59,3 +59,24 @@ def test_favicon_ico_is_answered(client: TestClient) -> None:
     """Error pages have no icon link, so browsers ask for /favicon.ico: it must not be a 404."""
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg")
+
+
+def test_csv_downloads_defuse_spreadsheet_formulas() -> None:
+    """Learner-written text starting like a formula is quoted; numbers and plain text are untouched."""
+    import pyarrow as pa
+
+    from learnlake.serve.dashboards.service import chart_csv
+
+    table = pa.table(
+        {"title": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "plain", None], "n": [-1, 2, 3, 4, 5, 6]}
+    )
+    lines = chart_csv(table).decode().splitlines()
+    assert lines == [
+        '"title","n"',
+        '"\'=HYPERLINK(""x"")",-1',
+        '"\'+1",2',
+        '"\'-2",3',
+        '"\'@SUM(A1)",4',
+        '"plain",5',
+        ",6",
+    ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from fastapi import HTTPException
 
@@ -93,10 +94,28 @@ def chart_payload(chart: Chart, dashboard: Dashboard, table: pa.Table, filters: 
     }
 
 
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def _defuse_formulas(table: pa.Table) -> pa.Table:
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading quote.
+
+    Learners write forum titles and answers, so a download must not carry their formulas into an
+    instructor's spreadsheet (OWASP's CSV injection advice).
+    """
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.match_substring_regex(column, _FORMULA_START)
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
 def chart_csv(table: pa.Table) -> bytes:
-    """The rows as CSV with a header line."""
+    """The rows as CSV with a header line, safe to open in a spreadsheet."""
     if table.num_columns == 0:
         return b""
     sink = io.BytesIO()
-    pacsv.write_csv(table, sink)
+    pacsv.write_csv(_defuse_formulas(table), sink)
     return sink.getvalue()
