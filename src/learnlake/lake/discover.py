@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from learnlake.lake.layout import QUERYABLE_TABLES, table_path
+from learnlake.lake.layout import QUERYABLE_TABLES, TableSpec, file_glob, table_path
 from learnlake.lake.storage import LakeStorage, is_hidden
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,14 @@ class LakeFolderTable:
 
     rel_dir: str
     site_partitioned: bool
+
+
+def table_has_files(storage: LakeStorage, prefix: str, spec: TableSpec) -> bool:
+    """Whether one of learnlake's own tables has a data file yet."""
+    pattern = storage.path(f"{table_path(prefix, spec.name)}/{file_glob(spec)}")
+    if storage.is_local:
+        return next(glob.iglob(pattern), None) is not None
+    return bool(storage.fs.glob(pattern))
 
 
 def _has_parquet(storage: LakeStorage, rel_dir: str) -> bool:

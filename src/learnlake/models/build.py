@@ -33,7 +33,7 @@ import duckdb
 import orjson
 
 from learnlake.config import Settings
-from learnlake.lake.discover import MODELS_DIR, LakeFolderTable, discover_tables
+from learnlake.lake.discover import MODELS_DIR, LakeFolderTable, discover_tables, table_has_files
 from learnlake.lake.layout import QUERYABLE_TABLES, table_path
 from learnlake.lake.storage import LakeStorage
 from learnlake.models.engines.duckdb import declared_select, model_error, quote
@@ -129,6 +129,11 @@ class Builder:
         self.fingerprints: dict[str, dict[str, str]] = {}  # source -> {date or '*': digest}
         self.changed_since: dict[str, dt.date | None] = {}  # built incremental model -> since (None = full)
         self.rebuilt: set[str] = set()
+        # the lake's sources do not change during a build: find them once, not at every re-bind
+        self.present = {
+            n for n, spec in QUERYABLE_TABLES.items() if table_has_files(self.storage, self.prefix, spec)
+        }
+        self._extracted_selects: dict[str, str] = {}
         models_dir = table_path(self.prefix, MODELS_DIR) + "/"
         self.extracted: dict[str, LakeFolderTable] = {  # extracted LMS tables (not models)
             name: t
@@ -138,22 +143,12 @@ class Builder:
 
     # -- sources ---------------------------------------------------------------------------
 
-    def _present(self, name: str) -> bool:
-        spec = QUERYABLE_TABLES[name]
-        pattern = "lms=*/date=*/*.parquet" if spec.time_column else "lms=*/*.parquet"
-        rel = f"{table_path(self.prefix, name)}/{pattern}"
-        if self.storage.is_local:
-            import glob
-
-            return next(glob.iglob(self.storage.path(rel)), None) is not None
-        return bool(self.storage.fs.glob(self.storage.path(rel)))
-
     def _source_select(self, name: str, since: dt.date | None) -> str:
         """SELECT of a lake table (optionally only date partitions >= since)."""
         from learnlake.warehouse.sql import empty_select
 
         spec = QUERYABLE_TABLES[name]
-        if not self._present(name):
+        if name not in self.present:
             return empty_select(spec)
         sql = table_select(self.storage, self.prefix, spec)
         if since is not None and spec.time_column:
@@ -168,12 +163,11 @@ class Builder:
             "CREATE OR REPLACE TEMP VIEW xapi_events_all_parsed AS "
             f"SELECT {PARSED_COLUMNS} FROM xapi_events_all"
         )
-        for name, table in self.extracted.items():
-            if name not in self.models:
-                body = discovered_select(self.storage, table)
-                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(name)} AS {body}")
         for name in self.extracted:
-            self._add_unextracted_columns(name)
+            if name not in self.models:
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP VIEW {quote(name)} AS {self._extracted_select(name)}"
+                )
         for name, (needs, personal, select_sql) in SINKS_FROM_LMS.items():
             if all(t in self.extracted for t in needs) and (self.settings.privacy.pii or not personal):
                 self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(name)} AS {select_sql}")
@@ -212,27 +206,29 @@ class Builder:
         if not exists or not exists[0]:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {empty} WHERE false")
 
-    def _add_unextracted_columns(self, name: str) -> None:
-        """Columns of the built-in LMS set the lake lacks (personal data with privacy off) read as NULL.
+    def _extracted_select(self, name: str) -> str:
+        """SELECT of an extracted LMS table (worked out once per build).
 
-        So a model reading `auth_user.username` builds on a site without PII, with NULL usernames.
+        Columns of the built-in LMS set the lake lacks (personal data with privacy off) read as NULL,
+        so a model reading `auth_user.username` builds on a site without PII, with NULL usernames.
         """
+        if name in self._extracted_selects:
+            return self._extracted_selects[name]
         from learnlake.extract.plan import default_tables
 
+        body = discovered_select(self.storage, self.extracted[name])
         known = next((t for t in default_tables() if t.name == name), None)
-        if known is None or name in self.models:
-            return
-        have = {r[0] for r in self.con.execute(f"DESCRIBE {quote(name)}").fetchall()}
-        add = [
-            f"CAST(NULL AS VARCHAR) AS {quote(f.name)}"
-            for f in known.fields
-            if f.name not in have and f.pii != "secret"
-        ]
-        if add:
-            body = discovered_select(self.storage, self.extracted[name])
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {quote(name)} AS SELECT *, {', '.join(add)} FROM ({body})"
-            )
+        if known is not None:
+            have = {r[0] for r in self.con.execute(f"DESCRIBE {body}").fetchall()}
+            add = [
+                f"CAST(NULL AS VARCHAR) AS {quote(f.name)}"
+                for f in known.fields
+                if f.name not in have and f.pii != "secret"
+            ]
+            if add:
+                body = f"SELECT *, {', '.join(add)} FROM ({body})"
+        self._extracted_selects[name] = body
+        return body
 
     def source_fingerprints(self, name: str) -> dict[str, str]:
         """Digest of a lake table's files, per date partition ('*' for undated tables)."""

@@ -12,7 +12,6 @@ database with the same views instead of failing.
 from __future__ import annotations
 
 import fcntl
-import glob as globmod
 import logging
 import os
 import shutil
@@ -29,8 +28,8 @@ import orjson
 import pyarrow as pa
 
 from learnlake.config import Settings
-from learnlake.lake.discover import LakeFolderTable, discover_tables
-from learnlake.lake.layout import QUERYABLE_TABLES, file_glob, table_path
+from learnlake.lake.discover import LakeFolderTable, discover_tables, table_has_files
+from learnlake.lake.layout import QUERYABLE_TABLES
 from learnlake.lake.storage import LakeStorage
 from learnlake.warehouse.sql import view_statements
 
@@ -147,15 +146,7 @@ class DuckDBWarehouse:
     # -- views -----------------------------------------------------------------------------
 
     def _present(self) -> set[str]:
-        present = set()
-        for name, spec in QUERYABLE_TABLES.items():
-            rel = f"{table_path(self.prefix, name)}/{file_glob(spec)}"
-            if self.storage.is_local:
-                if next(globmod.iglob(self.storage.path(rel)), None) is not None:
-                    present.add(name)
-            elif self.storage.fs.glob(self.storage.path(rel)):
-                present.add(name)
-        return present
+        return {n for n, spec in QUERYABLE_TABLES.items() if table_has_files(self.storage, self.prefix, spec)}
 
     def discovered(self) -> dict[str, LakeFolderTable]:
         """Extracted tables and materialized models found in the lake → their folders."""
