@@ -4,6 +4,8 @@
   `NotMapped` / `XapiRejected` with a reason.
 - `transform_lines(lines, lookups, source)`: raw log lines → `XapiBatch` (Arrow statements table
   in Aspects' columns + quarantine records), streaming in bounded batches.
+- `transform_files(paths, lookups, workers=None)` / `XapiPool`: log files → `XapiBatch`es on every
+  CPU, each worker process reading its own byte ranges and returning Arrow IPC.
 - `StaticLookups`, `ActorAssigner`, `Lookups`: LMS URL, learner external ids, course names.
 - `validate_statement(statement)`: xAPI 1.0.3 checks.
 - `lookups_from_settings(settings)`: a site's lookups from the lake (LMS tables, course overviews).
@@ -24,6 +26,7 @@ from learnlake.xapi.batch import (
 from learnlake.xapi.constants import TRANSFORMER_VERSION
 from learnlake.xapi.errors import NotMapped, XapiRejected
 from learnlake.xapi.lookups import ActorAssigner, ActorMode, Lookups, StaticLookups, erb_test_lookups
+from learnlake.xapi.parallel import XapiPool, transform_files
 from learnlake.xapi.registry import REGISTRY, mapped_event_names, register
 from learnlake.xapi.transform import XapiTransformer, transform_event, transformer_for
 from learnlake.xapi.validate import validate_statement
@@ -48,6 +51,7 @@ __all__ = [
     "QuarantineRecord",
     "StaticLookups",
     "XapiBatch",
+    "XapiPool",
     "XapiRejected",
     "XapiTransformer",
     "erb_test_lookups",
@@ -56,6 +60,7 @@ __all__ = [
     "parse_line",
     "register",
     "transform_event",
+    "transform_files",
     "transform_lines",
     "transformer_for",
     "validate_statement",

@@ -15,7 +15,7 @@ import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import orjson
 import pyarrow as pa
@@ -50,9 +50,9 @@ RAW_LIMIT = 16 * 1024  # bytes of a quarantined line kept
 SKIPPED_REASONS = frozenset({"anonymous_user"})  # ERB rejects these by design: counted, not quarantined
 ERB_UNLISTED = frozenset({"edx.grades.problem.submitted", "edx.problem.completed"})
 
-_loads = orjson.loads
-_dumps = orjson.dumps
-_JSONDecodeError = orjson.JSONDecodeError
+_loads: Final = orjson.loads
+_dumps: Final = orjson.dumps
+_JSONDecodeError: Final = orjson.JSONDecodeError
 
 
 @dataclass(slots=True)
@@ -109,7 +109,7 @@ def parse_line(raw: bytes, normalize: bool = True) -> dict[str, Any] | None:
     (payload under `event`, no `data`) is reshaped as ERB's bulk command does: `data` = the payload
     (parsed when it is a JSON string) and `timestamp` = `time` when absent.
     """
-    start = raw.find(b"{")
+    start = 0 if raw and raw[0] == 123 else raw.find(b"{")  # 123: "{", the usual first byte
     if start < 0:
         if raw.strip():
             raise XapiRejected("no_json", "line has no JSON object")
@@ -195,24 +195,29 @@ def _string_array(values: list[bytes]) -> pa.Array:
 
 
 _course_cache: dict[str, tuple[str, str]] = {}
+_COURSE_TYPE: Final = "http://adlnet.gov/expapi/activities/course"
 
 
 def course_columns(statement: dict[str, Any]) -> tuple[str, str]:
     """(course_key, org) as Aspects' `xapi_events_all_parsed` derives them from a statement."""
-    course_iri = None
-    activities = statement["context"].get("contextActivities")
+    course_iri: Any = None
+    context: dict[str, Any] = statement["context"]
+    activities: dict[str, Any] | None = context.get("contextActivities")
     if activities is not None:
-        parents = activities.get("parent")
+        parents: list[Any] | None = activities.get("parent")
         if parents:
-            first = parents[0]
-            if first.get("definition", {}).get("type") == "http://adlnet.gov/expapi/activities/course":
+            first: dict[str, Any] = parents[0]
+            definition: dict[str, Any] | None = first.get("definition")
+            if definition is not None and definition.get("type") == _COURSE_TYPE:
                 course_iri = first.get("id")
             elif first.get("objectType") in ("Activity", "GroupActivity"):
-                grouping = activities.get("grouping")
+                grouping: list[Any] | None = activities.get("grouping")
                 if grouping:
-                    course_iri = grouping[0].get("id")
+                    group: dict[str, Any] = grouping[0]
+                    course_iri = group.get("id")
     if course_iri is None:
-        course_iri = statement["object"].get("id") or ""
+        obj: dict[str, Any] = statement["object"]
+        course_iri = obj.get("id") or ""
     found = _course_cache.get(course_iri)
     if found is None:
         key = course_iri.rsplit("/", 1)[-1]
@@ -230,7 +235,7 @@ def course_columns(statement: dict[str, Any]) -> tuple[str, str]:
 
 def actor_column(actor: dict[str, Any]) -> str | None:
     """actor_id as Aspects reads it: account name, else mbox, else mbox_sha1sum."""
-    account = actor.get("account")
+    account: dict[str, Any] | None = actor.get("account")
     if account is not None:
         return str(account.get("name"))
     return actor.get("mbox") or actor.get("mbox_sha1sum")
@@ -267,8 +272,7 @@ def transform_lines(
     reference cycles, and the collections their allocations trigger otherwise cost about half
     the run time.
     """
-    tf = transformer if transformer is not None else XapiTransformer(lookups)
-    transform = tf.transform
+    tf: XapiTransformer = transformer if transformer is not None else XapiTransformer(lookups)
     batch_rows = max(1, batch_rows)
     max_lines = 8 * batch_rows
     line_no = start_line
@@ -282,10 +286,8 @@ def transform_lines(
     first_line = line_no + 1
     rows = 0
 
-    def quarantined(raw: bytes, reason: str, detail: str) -> None:
-        record = QuarantineRecord(source, line_no, line_start, reason, detail, bytes(raw[:raw_limit]))
-        quarantine.append(record)
-
+    # no nested function here: compiled, its closure would tie this generator's state (every
+    # statement text of the batch) into a reference cycle that outlives the generator
     paused = pause_gc and gc.isenabled()
     if paused:
         gc.disable()
@@ -297,14 +299,16 @@ def transform_lines(
             try:
                 event = parse_line(raw, normalize)
             except XapiRejected as exc:
-                quarantined(raw, exc.reason, exc.detail)
+                quarantine.append(
+                    _record(source, line_no, line_start, exc.reason, exc.detail, raw, raw_limit)
+                )
                 event = None
             if event is not None:
                 events += 1
                 try:
                     if erb_allowlist and event.get("name") in ERB_UNLISTED:
                         raise NotMapped(event.get("name"))
-                    statements = transform(event)
+                    statements = tf.transform(event)
                     for st in statements:
                         if "id" not in st["object"]:
                             raise XapiRejected("no_object_id", "statement has no object id (ERB drops it)")
@@ -315,13 +319,16 @@ def transform_lines(
                     if exc.reason in SKIPPED_REASONS:
                         skipped[exc.reason] += 1
                     else:
-                        quarantined(raw, exc.reason, exc.detail)
+                        quarantine.append(
+                            _record(source, line_no, line_start, exc.reason, exc.detail, raw, raw_limit)
+                        )
                 except (TypeError, ValueError) as exc:  # serialization (e.g. integer beyond 64 bits)
-                    quarantined(raw, "serialization_error", str(exc))
+                    quarantine.append(
+                        _record(source, line_no, line_start, "serialization_error", str(exc), raw, raw_limit)
+                    )
                 else:
-                    add = cols.add
                     for st, text in zip(statements, texts, strict=True):
-                        add(st, text)
+                        cols.add(st, text)
                     rows += len(texts)
             if rows + len(quarantine) >= batch_rows or line_no - first_line + 1 >= max_lines:
                 batch = _make_batch(
@@ -345,6 +352,12 @@ def transform_lines(
     finally:
         if paused:
             gc.enable()
+
+
+def _record(
+    source: str, line_no: int, line_start: int, reason: str, detail: str, raw: bytes, raw_limit: int
+) -> QuarantineRecord:
+    return QuarantineRecord(source, line_no, line_start, reason, detail, bytes(raw[:raw_limit]))
 
 
 def _make_batch(

@@ -10,20 +10,20 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from learnlake.xapi import constants as C
 from learnlake.xapi.errors import XapiRejected, brief
 from learnlake.xapi.fields import find, sub
 from learnlake.xapi.lookups import UNKNOWN_EMAIL, Lookups
 
-_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
-_CACHE_LIMIT = 500_000
-_sha1 = hashlib.sha1
-_fromiso = datetime.fromisoformat
-_EXT_VERSION = C.EXT_TRANSFORMER_VERSION
-_VERSION = C.TRANSFORMER_VERSION
-_EXT_SESSION = C.EXT_SESSION_ID
+_VARIANT: Final = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+_CACHE_LIMIT: Final = 500_000
+_sha1: Final = hashlib.sha1
+_fromiso: Final = datetime.fromisoformat
+_EXT_VERSION: Final = C.EXT_TRANSFORMER_VERSION
+_VERSION: Final = C.TRANSFORMER_VERSION
+_EXT_SESSION: Final = C.EXT_SESSION_ID
 
 Statement = dict[str, Any]
 

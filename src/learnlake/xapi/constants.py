@@ -9,56 +9,56 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from learnlake import __version__
 
-XAPI_VERSION = "1.0.3"
+XAPI_VERSION: Final = "1.0.3"
 TRANSFORMER_VERSION = f"learnlake@{__version__}"
 
 # Namespace every statement id starts from (uuid.NAMESPACE_DNS), fixed by ERB's id scheme.
 NAMESPACE_DNS_BYTES = bytes.fromhex("6ba7b8109dad11d180b400c04fd430c8")
 
 # context / result / definition extension keys
-EXT_TRANSFORMER_VERSION = "https://w3id.org/xapi/openedx/extension/transformer-version"
-EXT_SESSION_ID = "https://w3id.org/xapi/openedx/extensions/session-id"
-EXT_ACROSSX_TYPE = "https://w3id.org/xapi/acrossx/extensions/type"
-EXT_VIDEO_LENGTH = "https://w3id.org/xapi/video/extensions/length"
-EXT_VIDEO_TIME = "https://w3id.org/xapi/video/extensions/time"
-EXT_VIDEO_TIME_FROM = "https://w3id.org/xapi/video/extensions/time-from"
-EXT_VIDEO_TIME_TO = "https://w3id.org/xapi/video/extensions/time-to"
-EXT_CC_ENABLED = "https://w3id.org/xapi/video/extensions/cc-enabled"
-EXT_SPEED_FROM = "https://w3id.org/xapi/openedx/extension/speed-from"
-EXT_SPEED_TO = "https://w3id.org/xapi/openedx/extension/speed-to"
-EXT_TOTAL_ITEMS = "https://w3id.org/xapi/acrossx/extensions/total-items"
-EXT_STARTING_POSITION = "http://id.tincanapi.com/extension/starting-position"
-EXT_ENDING_POINT = "http://id.tincanapi.com/extension/ending-point"
-EXT_ATTEMPT_ID = "http://id.tincanapi.com/extension/attempt-id"
-EXT_GRADE_CLASSIFICATION = "http://www.tincanapi.co.uk/activitytypes/grade_classification"
-EXT_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
-EXT_TIME_LIMIT = "https://w3id.org/xapi/acrossx/extensions/time-limit"
-EXT_ATTEMPT_STARTED = "https://w3id.org/xapi/openedx/extension/attempt-started"
-EXT_ATTEMPT_COMPLETED = "https://w3id.org/xapi/openedx/extension/attempt-completed"
-EXT_DURATION = "http://id.tincanapi.com/extension/duration"
+EXT_TRANSFORMER_VERSION: Final = "https://w3id.org/xapi/openedx/extension/transformer-version"
+EXT_SESSION_ID: Final = "https://w3id.org/xapi/openedx/extensions/session-id"
+EXT_ACROSSX_TYPE: Final = "https://w3id.org/xapi/acrossx/extensions/type"
+EXT_VIDEO_LENGTH: Final = "https://w3id.org/xapi/video/extensions/length"
+EXT_VIDEO_TIME: Final = "https://w3id.org/xapi/video/extensions/time"
+EXT_VIDEO_TIME_FROM: Final = "https://w3id.org/xapi/video/extensions/time-from"
+EXT_VIDEO_TIME_TO: Final = "https://w3id.org/xapi/video/extensions/time-to"
+EXT_CC_ENABLED: Final = "https://w3id.org/xapi/video/extensions/cc-enabled"
+EXT_SPEED_FROM: Final = "https://w3id.org/xapi/openedx/extension/speed-from"
+EXT_SPEED_TO: Final = "https://w3id.org/xapi/openedx/extension/speed-to"
+EXT_TOTAL_ITEMS: Final = "https://w3id.org/xapi/acrossx/extensions/total-items"
+EXT_STARTING_POSITION: Final = "http://id.tincanapi.com/extension/starting-position"
+EXT_ENDING_POINT: Final = "http://id.tincanapi.com/extension/ending-point"
+EXT_ATTEMPT_ID: Final = "http://id.tincanapi.com/extension/attempt-id"
+EXT_GRADE_CLASSIFICATION: Final = "http://www.tincanapi.co.uk/activitytypes/grade_classification"
+EXT_PROGRESS: Final = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+EXT_TIME_LIMIT: Final = "https://w3id.org/xapi/acrossx/extensions/time-limit"
+EXT_ATTEMPT_STARTED: Final = "https://w3id.org/xapi/openedx/extension/attempt-started"
+EXT_ATTEMPT_COMPLETED: Final = "https://w3id.org/xapi/openedx/extension/attempt-completed"
+EXT_DURATION: Final = "http://id.tincanapi.com/extension/duration"
 
 # activity types
-ACT_COURSE = "http://adlnet.gov/expapi/activities/course"
-ACT_MODULE = "http://adlnet.gov/expapi/activities/module"
-ACT_LINK = "http://adlnet.gov/expapi/activities/link"
-ACT_RESOURCE = "http://id.tincanapi.com/activitytype/resource"
-ACT_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
-ACT_QUESTION = "http://adlnet.gov/expapi/activities/question"
-ACT_SOLUTION = "http://id.tincanapi.com/activitytype/solution"
-ACT_SUPPLEMENTAL_INFO = "https://w3id.org/xapi/acrossx/extensions/supplemental-info"
-ACT_VIDEO = "https://w3id.org/xapi/video/activity-type/video"
-ACT_DISCUSSION = "http://id.tincanapi.com/activitytype/discussion"
-ACT_ATTEMPT = "http://adlnet.gov/expapi/activities/attempt"
-ACT_TIMED_ASSESSMENT = "https://w3id.org/xapi/openedx/activity/timed-assessment"
-ACT_PRACTICE_ASSESSMENT = "https://w3id.org/xapi/openedx/activity/practice-assessment"
-ACT_PROCTORED_ASSESSMENT = "https://w3id.org/xapi/openedx/activity/proctored-assessment"
+ACT_COURSE: Final = "http://adlnet.gov/expapi/activities/course"
+ACT_MODULE: Final = "http://adlnet.gov/expapi/activities/module"
+ACT_LINK: Final = "http://adlnet.gov/expapi/activities/link"
+ACT_RESOURCE: Final = "http://id.tincanapi.com/activitytype/resource"
+ACT_INTERACTION: Final = "http://adlnet.gov/expapi/activities/cmi.interaction"
+ACT_QUESTION: Final = "http://adlnet.gov/expapi/activities/question"
+ACT_SOLUTION: Final = "http://id.tincanapi.com/activitytype/solution"
+ACT_SUPPLEMENTAL_INFO: Final = "https://w3id.org/xapi/acrossx/extensions/supplemental-info"
+ACT_VIDEO: Final = "https://w3id.org/xapi/video/activity-type/video"
+ACT_DISCUSSION: Final = "http://id.tincanapi.com/activitytype/discussion"
+ACT_ATTEMPT: Final = "http://adlnet.gov/expapi/activities/attempt"
+ACT_TIMED_ASSESSMENT: Final = "https://w3id.org/xapi/openedx/activity/timed-assessment"
+ACT_PRACTICE_ASSESSMENT: Final = "https://w3id.org/xapi/openedx/activity/practice-assessment"
+ACT_PROCTORED_ASSESSMENT: Final = "https://w3id.org/xapi/openedx/activity/proctored-assessment"
 
-EN = "en"
-EN_US = "en-US"
+EN: Final = "en"
+EN_US: Final = "en-US"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,27 +91,27 @@ def verb_ns_for_child(verb: Verb, child_id: str) -> bytes:
     return _uuid5_bytes(NAMESPACE_DNS_BYTES, f"{verb.json}-{child_id}")
 
 
-REGISTERED = make_verb("http://adlnet.gov/expapi/verbs/registered", "registered")
-UNREGISTERED = make_verb("http://id.tincanapi.com/verb/unregistered", "unregistered")
-PASSED = make_verb("http://adlnet.gov/expapi/verbs/passed", "passed")
-FAILED = make_verb("http://adlnet.gov/expapi/verbs/failed", "failed")
-NAVIGATED = make_verb("https://w3id.org/xapi/dod-isd/verbs/navigated", "navigated")
-ATTEMPTED = make_verb("http://adlnet.gov/expapi/verbs/attempted", "attempted")
-EVALUATED = make_verb("https://w3id.org/xapi/acrossx/verbs/evaluated", "evaluated")
-ASKED = make_verb("http://adlnet.gov/expapi/verbs/asked", "asked")
-COMPLETED = make_verb("http://adlnet.gov/expapi/verbs/completed", "completed")
-INITIALIZED = make_verb("http://adlnet.gov/expapi/verbs/initialized", "initialized")
-PLAYED = make_verb("https://w3id.org/xapi/video/verbs/played", "played")
-PAUSED = make_verb("https://w3id.org/xapi/video/verbs/paused", "paused")
-TERMINATED = make_verb("http://adlnet.gov/expapi/verbs/terminated", "terminated")
-SEEKED = make_verb("https://w3id.org/xapi/video/verbs/seeked", "seeked")
-INTERACTED = make_verb("http://adlnet.gov/expapi/verbs/interacted", "interacted")
-EARNED = make_verb("http://id.tincanapi.com/verb/earned", "earned")
-PROGRESSED = make_verb("http://adlnet.gov/expapi/verbs/progressed", "progressed")
-POSTED = make_verb("https://w3id.org/xapi/acrossx/verbs/posted", "posted")
-EDITED = make_verb("https://w3id.org/xapi/acrossx/verbs/edited", "edited")
-DELETED = make_verb("https://w3id.org/xapi/dod-isd/verbs/deleted", "deleted")
-VIEWED = make_verb("http://id.tincanapi.com/verb/viewed", "viewed")
-VOTED = make_verb("https://w3id.org/xapi/openedx/verb/voted", "voted")
-REPORTED = make_verb("https://w3id.org/xapi/acrossx/verbs/reported", "reported")
-UNREPORTED = make_verb("https://w3id.org/xapi/openedx/verb/unreported", "unreported")
+REGISTERED: Final = make_verb("http://adlnet.gov/expapi/verbs/registered", "registered")
+UNREGISTERED: Final = make_verb("http://id.tincanapi.com/verb/unregistered", "unregistered")
+PASSED: Final = make_verb("http://adlnet.gov/expapi/verbs/passed", "passed")
+FAILED: Final = make_verb("http://adlnet.gov/expapi/verbs/failed", "failed")
+NAVIGATED: Final = make_verb("https://w3id.org/xapi/dod-isd/verbs/navigated", "navigated")
+ATTEMPTED: Final = make_verb("http://adlnet.gov/expapi/verbs/attempted", "attempted")
+EVALUATED: Final = make_verb("https://w3id.org/xapi/acrossx/verbs/evaluated", "evaluated")
+ASKED: Final = make_verb("http://adlnet.gov/expapi/verbs/asked", "asked")
+COMPLETED: Final = make_verb("http://adlnet.gov/expapi/verbs/completed", "completed")
+INITIALIZED: Final = make_verb("http://adlnet.gov/expapi/verbs/initialized", "initialized")
+PLAYED: Final = make_verb("https://w3id.org/xapi/video/verbs/played", "played")
+PAUSED: Final = make_verb("https://w3id.org/xapi/video/verbs/paused", "paused")
+TERMINATED: Final = make_verb("http://adlnet.gov/expapi/verbs/terminated", "terminated")
+SEEKED: Final = make_verb("https://w3id.org/xapi/video/verbs/seeked", "seeked")
+INTERACTED: Final = make_verb("http://adlnet.gov/expapi/verbs/interacted", "interacted")
+EARNED: Final = make_verb("http://id.tincanapi.com/verb/earned", "earned")
+PROGRESSED: Final = make_verb("http://adlnet.gov/expapi/verbs/progressed", "progressed")
+POSTED: Final = make_verb("https://w3id.org/xapi/acrossx/verbs/posted", "posted")
+EDITED: Final = make_verb("https://w3id.org/xapi/acrossx/verbs/edited", "edited")
+DELETED: Final = make_verb("https://w3id.org/xapi/dod-isd/verbs/deleted", "deleted")
+VIEWED: Final = make_verb("http://id.tincanapi.com/verb/viewed", "viewed")
+VOTED: Final = make_verb("https://w3id.org/xapi/openedx/verb/voted", "voted")
+REPORTED: Final = make_verb("https://w3id.org/xapi/acrossx/verbs/reported", "reported")
+UNREPORTED: Final = make_verb("https://w3id.org/xapi/openedx/verb/unreported", "unreported")
