@@ -9,9 +9,9 @@ each size, measures:
   warehouse views) on all cores: events/s, statements/s, MB/s, peak RSS (sum over the process
   and its workers, sampled every 50 ms), peak PSS (the same, with pages shared between the
   processes, such as the Python and Arrow libraries, counted once), and the CPU seconds used,
-  with events per CPU second: on a machine shared with other work the wall-clock rate
-  understates what the code does, and `events_per_s_if_all_cores` = events / (CPU s / cores)
-  is the rate the same work would reach with every core to itself;
+  with events per CPU second and CPU seconds per million events: on a machine shared with other
+  work the wall-clock rate understates what the code does, and `events_per_s_if_all_cores` =
+  events / (CPU s / cores) is the rate the same work would reach with every core to itself;
 - a second, unchanged run (seconds).
 
 Usage: python bench/ingest.py [--events 4000000] [--small-ratio 10] [--cache DIR] [--keep]
@@ -233,9 +233,11 @@ def ingest(folder: Path, data: Path, workers: int | None) -> dict[str, Any]:
         "peak_pss_MB": round(peak_pss / 2**20),
         "cpu_seconds": round(cpu, 1),
         "events_per_cpu_s": round(summary["events"] / max(cpu, 1e-9)),
+        "cpu_seconds_per_million_events": round(cpu / max(summary["events"], 1) * 1e6, 1),
         "events_per_s_if_all_cores": round(summary["events"] / max(cpu / (os.cpu_count() or 1), 1e-9)),
         "load_average_1min_after": round(os.getloadavg()[0], 2),
         "workers": summary["workers"],
+        "chunks_parsed_in_workers": f"{summary.get('chunks_in_workers', 0)}/{summary.get('chunks', 0)}",
         "ingest_seconds_inside": summary["seconds"],
     }
 

@@ -18,7 +18,10 @@ def tracking_logs_command(
     ),
     glob: str | None = typer.Option(None, "--glob", help="File name pattern inside folders."),
     workers: int | None = typer.Option(
-        None, "--workers", help="Parser processes (default: all cores for large inputs, 0 = in-process)."
+        None,
+        "--workers",
+        help="Parser processes besides this one, which parses too "
+        "(default: cores - 1 for large inputs; 0 = this process only).",
     ),
     wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for another batch run to finish."),
 ) -> None:

@@ -1,7 +1,9 @@
 """`ingest tracking-logs`: files → parsed events and xAPI statements → lake batches, exactly once.
 
 The main process reads and decodes files in order and cuts them into chunks of whole lines; worker
-processes parse chunks (JSON, common keys, xAPI); results come back in input order and are
+processes parse chunks (JSON, common keys, xAPI), and the main process parses the chunks that
+find the workers already `_backlog` chunks behind (it is idle otherwise: one process fewer for
+the same throughput, hence less memory); results are taken in input order and are
 gathered into batches of about `tracking_logs.batch_rows` events. Each batch is committed to the
 lake together with the file offsets it completes (see `learnlake.lake.writer`), so a killed run
 resumes exactly where the last committed batch ended. With `tracking_logs.copy_raw`, the lines a
@@ -69,6 +71,8 @@ class IngestSummary:
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     skipped_lines: int = 0
     batches: int = 0
+    chunks: int = 0  # pieces of input parsed (in this process or in workers)
+    chunks_in_workers: int = 0
     seconds: float = 0.0
     events_per_s: float = 0.0
     xapi: bool = False
@@ -138,6 +142,8 @@ class TrackingLogIngest:
         self._bar: ProgressReporter | None = None
         self._stager = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake-stage")
         self._staging: tuple[Plan, Future[None]] | None = None
+        self._queued = 0  # chunks handed to the workers and not taken back yet
+        self._backlog = 0  # how many the workers may have queued before this process parses one
         # about a quarter of a batch per chunk (~1 KB per event), so batches end close to batch_rows
         self._chunk = max(64 * 1024, min(CHUNK_BYTES, settings.tracking_logs.batch_rows * 256))
 
@@ -193,8 +199,11 @@ class TrackingLogIngest:
                         if copy_raw:
                             unit.raw = (sf.url, item.data)
                         args = (item.data, item.offset, item.line, sf.url, pii, MAX_LINE)
-                        if pool is not None:
+                        self.summary.chunks += 1
+                        if pool is not None and self._queued < self._backlog:
                             unit.future = pool.submit(parse.parse_chunk, *args)
+                            self._queued += 1
+                            self.summary.chunks_in_workers += 1
                         else:
                             unit.result = parse.parse_chunk(*args)
                     elif isinstance(item, BadRegion):
@@ -238,10 +247,10 @@ class TrackingLogIngest:
         todo = [sf for sf in files if not index.unchanged(sf)]
         total = sum(sf.size for sf in todo)
         workers = self.workers
-        if workers is None:
-            workers = (os.cpu_count() or 1) if total >= PARALLEL_MIN_BYTES else 0
+        if workers is None:  # this process parses too: one worker fewer than cores
+            workers = max(1, (os.cpu_count() or 1) - 1) if total >= PARALLEL_MIN_BYTES else 0
         self.summary.workers = workers
-        if todo and workers == 0:  # parsing here; with workers (or nothing to do) it stays unloaded
+        if todo:  # this process parses chunks too (all of them without workers)
             parse.init_worker(self.settings)
             self.summary.xapi = parse.transformer() is not None
         else:
@@ -254,13 +263,14 @@ class TrackingLogIngest:
                 initializer=parse.init_worker,
                 initargs=(self.settings,),
             )
-        if todo and pool is None:
+        if todo:
             parse.parse_chunk(b"", 0, 0, "", False, MAX_LINE)  # warm up: pyarrow's lazy imports
+        self._backlog = 2 * workers
         log.info("ingest: %d files, %d new or changed (%d bytes)", len(files), len(todo), total)
         try:
             with progress("ingest tracking logs", total=total or None, unit="B") as bar:
                 self._bar = bar
-                self._pump(self._units(files, index, pool), max(2, 3 * workers))
+                self._pump(self._units(files, index, pool), max(2, 4 * workers))
         finally:
             self._bar = None
             if pool is not None:
@@ -288,7 +298,7 @@ class TrackingLogIngest:
         try:
             for unit in units:
                 inflight.append(unit)
-                while len(inflight) > window or (inflight and inflight[0].future is None):
+                while inflight and (len(inflight) > window or _ready(inflight[0])):
                     batch = self._take(inflight.popleft(), batch, limit)
             while inflight:
                 batch = self._take(inflight.popleft(), batch, limit)
@@ -299,7 +309,10 @@ class TrackingLogIngest:
             self._stager.shutdown(wait=True)
 
     def _take(self, unit: _Unit, batch: _Batch, limit: int) -> _Batch:
-        result = unit.future.result() if unit.future is not None else unit.result
+        result = unit.result
+        if unit.future is not None:
+            result = unit.future.result()
+            self._queued -= 1
         if result is not None:
             batch.tracking.append(result.tracking)
             if result.xapi.num_rows:
@@ -370,6 +383,11 @@ class TrackingLogIngest:
         s.events_written += result.rows.get(TRACKING_EVENTS.name, 0)
         s.statements_written += result.rows.get(XAPI_EVENTS_ALL.name, 0)
         s.duplicates += result.duplicates.get(TRACKING_EVENTS.name, 0)
+
+
+def _ready(unit: _Unit) -> bool:
+    """Whether a unit's result can be taken without waiting."""
+    return unit.future is None or unit.future.done()
 
 
 def _reason_class(reason: str) -> str:
