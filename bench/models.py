@@ -3,9 +3,10 @@
 Generates a synthetic site (`learnlake synth`) sized to about --events tracking events, ingests it
 (tracking logs + course structure), then measures, each in a fresh process:
 
-- the full model build (`learnlake models run`, every shipped model): seconds and peak RSS;
+- the full model build (`learnlake models run`, every shipped model): seconds, CPU seconds (all threads;
+  the figure to compare on a shared machine) and peak RSS;
 - the incremental build after one more day of events (a copy of the last full day moved one day
-  later, ingested): seconds and peak RSS, and its ratio to the full build.
+  later, ingested): the same, and its ratio to the full build (wall and CPU).
 
 Targets (issue 6): full <= 600 s, RSS <= 2 GB, incremental <= 10% of full.
 
@@ -32,15 +33,17 @@ from learnlake.config import load_settings
 from learnlake.models.build import build_models
 settings = load_settings(sys.argv[1])
 t = time.perf_counter()
+c = time.process_time()  # every thread of the process: DuckDB's workers included
 report = build_models(settings)
 print(json.dumps({
     "seconds": round(time.perf_counter() - t, 2),
+    "cpu_seconds": round(time.process_time() - c, 2),
     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     "models": len(report.results),
     "built": sum(r.status == "built" for r in report.results),
     "unchanged": sum(r.status == "unchanged" for r in report.results),
     "failed": [r.name for r in report.failed],
-    "slowest": sorted(((r.name, round(r.seconds, 2)) for r in report.results), key=lambda x: -x[1])[:5],
+    "slowest": sorted(((r.name, round(r.seconds, 2)) for r in report.results), key=lambda x: -x[1])[:8],
 }))
 """
 
@@ -133,10 +136,14 @@ def main() -> None:
         full_s = float(full["seconds"])  # type: ignore[arg-type]
         inc_s = float(inc["seconds"])  # type: ignore[arg-type]
         result["incremental_ratio"] = round(inc_s / full_s, 3) if full_s else None
+        full_cpu = float(full["cpu_seconds"])  # type: ignore[arg-type]
+        result["incremental_cpu_ratio"] = round(float(inc["cpu_seconds"]) / full_cpu, 3) if full_cpu else None  # type: ignore[arg-type]
         result["targets"] = {
             "full_le_600s": full_s <= 600,
             "rss_le_2GB": max(float(full["peak_rss_mb"]), float(inc["peak_rss_mb"])) <= 2048,  # type: ignore[arg-type]
             "incremental_le_10pct": inc_s <= 0.1 * full_s,
+            # wall time swings with the load on a shared machine: the CPU ratio is the one to trust
+            "incremental_le_10pct_cpu": float(inc["cpu_seconds"]) <= 0.1 * full_cpu,  # type: ignore[arg-type]
         }
     finally:
         if not args.keep and args.workdir is None:

@@ -3,6 +3,7 @@ user models."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import os
 import shutil
@@ -67,7 +68,7 @@ def test_full_then_unchanged_then_one_new_day(lake: tuple[Settings, Path]) -> No
     before = {m: _files(settings, m) for m in ASPECTS_EVENT_MODELS}
 
     second = _by_name(build_models(settings))
-    for m in [*ASPECTS_EVENT_MODELS, "dim_most_recent_enrollment", "fact_video_segments"]:
+    for m in [*ASPECTS_EVENT_MODELS, "dim_most_recent_enrollment", "fact_video_segment_ranges"]:
         assert second[m].status == "unchanged", (m, second[m])
     assert {m: _files(settings, m) for m in ASPECTS_EVENT_MODELS} == before
 
@@ -142,6 +143,38 @@ def test_user_models_are_built_with_the_shipped_ones_and_a_broken_one_is_named(
         .as_py()
     )
     assert rows and rows > 0
+
+
+def test_model_parameters_trace_each_models_rows_to_the_run_parameters(lake: tuple[Settings, Path]) -> None:
+    settings, _site = lake
+    as_of = dt.datetime(2026, 1, 20, 8, 30)
+    interval = (dt.date(2026, 1, 5), dt.date(2026, 1, 12))
+    report = build_models(
+        settings,
+        ["+course_activity", "+at_risk_learners", "navigation_events"],
+        as_of=as_of,
+        interval=interval,
+    )
+    assert not report.failed, [(r.name, r.message) for r in report.failed]
+    wh = open_warehouse(settings)
+    rows = {r["model"]: r for r in wh.rows("SELECT * FROM model_parameters")}
+    activity = rows["course_activity"]  # a table reading the interval: the parameters of this build
+    assert activity["reads_parameters"] and activity["materialization"] == "table"
+    assert (activity["as_of"], activity["interval_start"], activity["interval_end"]) == (as_of, *interval)
+    assert activity["at_risk_days"] == settings.models.at_risk_days and activity["built_at"] is not None
+    events = rows["navigation_events"]  # reads no parameter
+    assert not events["reads_parameters"] and events["as_of"] is None and events["at_risk_days"] is None
+    at_risk = rows["at_risk_learners"]  # a view: its as_of is the query time
+    assert at_risk["reads_parameters"] and at_risk["as_of"] is None and at_risk["built_at"] is None
+    assert at_risk["at_risk_days"] == settings.models.at_risk_days
+    settings_row = wh.rows("SELECT * FROM model_settings")[0]
+    assert (settings_row["interval_start"], settings_row["interval_end"]) == interval
+
+    # an unchanged model keeps the parameters of the build that wrote it
+    again = build_models(settings, ["insights_events"], as_of=as_of + dt.timedelta(days=1))
+    assert {r.name: r.status for r in again.results}["insights_events"] == "unchanged"
+    rows = {r["model"]: r for r in wh.rows("SELECT * FROM model_parameters")}
+    assert rows["course_activity"]["as_of"] == as_of
 
 
 def test_a_failing_model_skips_only_its_readers(lake: tuple[Settings, Path], tmp_path: Path) -> None:

@@ -177,3 +177,31 @@ def test_interval_reaches_the_insights_reports(cfg: Path, tmp_path: Path) -> Non
     )
     result = runner.invoke(app, [*base, "--interval", "2014-08-07/2014-07-30"])
     assert result.exit_code == 2 and "end must be after the start" in result.output
+
+
+def test_columns_from_reuses_another_models_columns_and_names_a_bad_reference(tmp_path: Path) -> None:
+    """Twin models (student_engagement_daily / _weekly) take their columns from the model they filter."""
+    shipped = load_project()
+    daily = shipped.models["student_engagement_daily"].columns
+    activity = shipped.models["insights_engagement_activity"].columns
+    assert [c.name for c in daily] == [c.name for c in activity if c.name != "interval_type"]
+    assert [c.type for c in daily] == [c.type for c in activity if c.name != "interval_type"]
+
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "my_weekly.sql").write_text(
+        "/* ---\ndescription: d\ngrain: g\n"
+        "columns_from: {model: student_engagement_weekly, exclude: [last_subsection_viewed]}\n"
+        "columns:\n  - {name: extra, type: BIGINT, description: x}\n--- */\n"
+        "SELECT * EXCLUDE (last_subsection_viewed), 1 AS extra FROM student_engagement_weekly\n"
+    )
+    (user / "my_bad.sql").write_text(
+        "/* ---\ndescription: d\ngrain: g\ncolumns_from: {model: no_such_model}\n--- */\nSELECT 1 AS x\n"
+    )
+    project = load_project(user)
+    names = [c.name for c in project.models["my_weekly"].columns]
+    assert names[0] == "end_date" and names[-1] == "extra" and "last_subsection_viewed" not in names
+    assert "my_bad" not in project.models
+    assert any(
+        str(e).startswith(f"{user / 'my_bad.sql'}:1:") and "no_such_model" in str(e) for e in project.errors
+    )

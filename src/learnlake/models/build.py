@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
 
 from learnlake.config import Settings
 from learnlake.lake.discover import MODELS_DIR, LakeFolderTable, discover_tables, table_has_files
@@ -115,6 +116,15 @@ class Builder:
         self.prefix = settings.lake.prefix
         self.as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         self.full_refresh = full_refresh
+        # the run parameters a model's rows can depend on (recorded per model in model_parameters)
+        self.parameters: dict[str, Any] = {
+            "at_risk_days": settings.models.at_risk_days,
+            "active_days": settings.models.active_days,
+            "as_of": self.as_of,
+            "interval_start": interval[0] if interval else None,
+            "interval_end": interval[1] if interval else None,
+        }
+        self._reads_parameters: dict[str, bool] = {}
         self.store = StateStore(settings.state_dir)
         self.tmp_root = Path(settings.data_dir) / "tmp"
         self.tmp_root.mkdir(parents=True, exist_ok=True)
@@ -134,6 +144,7 @@ class Builder:
             n for n, spec in QUERYABLE_TABLES.items() if table_has_files(self.storage, self.prefix, spec)
         }
         self._extracted_selects: dict[str, str] = {}
+        self._bound: tuple[dt.date | None] | None = None  # (since,) the sources are bound with now
         models_dir = table_path(self.prefix, MODELS_DIR) + "/"
         self.extracted: dict[str, LakeFolderTable] = {  # extracted LMS tables (not models)
             name: t
@@ -156,7 +167,13 @@ class Builder:
         return sql
 
     def bind_sources(self, since: dt.date | None) -> None:
-        """(Re)define the lake tables as temp views, restricted to partitions >= since when given."""
+        """(Re)define the lake tables as temp views, restricted to partitions >= since when given.
+
+        Rebinding costs a few catalog statements per table, so it happens only when `since` changes.
+        """
+        if self._bound == (since,):
+            return
+        self._bound = (since,)
         for name in QUERYABLE_TABLES:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {self._source_select(name, since)}")
         self.con.execute(
@@ -335,6 +352,35 @@ class Builder:
             "inputs": inputs,
         }
 
+    def reads_parameters(self, model: Model) -> bool:
+        """Whether the model reads model_settings, itself or through the models it reads."""
+        if model.name not in self._reads_parameters:
+            self._reads_parameters[model.name] = SETTINGS_TABLE in model.refs or any(
+                self.reads_parameters(self.models[d]) for d in dependencies(model, self.models)
+            )
+        return self._reads_parameters[model.name]
+
+    def _checkpoint(self, model: Model, key: dict[str, Any], rows: int) -> None:
+        """Record a built model: its state key, rows, a new version and the parameters its rows used."""
+        params = (
+            {k: None if v is None else str(v) for k, v in self.parameters.items()}
+            if self.reads_parameters(model)
+            else None
+        )
+        self.store.set_checkpoint(
+            CHECKPOINT_SCOPE,
+            model.name,
+            {
+                "key": key,
+                "rows": rows,
+                "version": _digest([key, time.time()]),
+                "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(),
+                "parameters": {k: None if v is None else str(v) for k, v in params.items()}
+                if params
+                else None,
+            },
+        )
+
     def dep_marker(self, name: str) -> Any:
         """A value that changes whenever model `name` changed (its own state, transitively)."""
         model = self.models[name]
@@ -366,11 +412,7 @@ class Builder:
                 return ModelResult(model.name, "unchanged", saved.get("rows"), time.monotonic() - start)
             self.bind_sources(None)
             rows = self._write_table(model)
-            self.store.set_checkpoint(
-                CHECKPOINT_SCOPE,
-                model.name,
-                {"key": key, "rows": rows, "version": _digest([key, time.time()])},
-            )
+            self._checkpoint(model, key, rows)
             self.define_temp(model)
             return ModelResult(model.name, "built", rows, time.monotonic() - start)
         since, full = self._since(model, key, saved)
@@ -391,9 +433,7 @@ class Builder:
             self.bind_sources(None)
         self.changed_since[model.name] = None if full else since
         total = self._count(model)
-        self.store.set_checkpoint(
-            CHECKPOINT_SCOPE, model.name, {"key": key, "rows": total, "version": _digest([key, time.time()])}
-        )
+        self._checkpoint(model, key, total)
         self.define_temp(model)
         return ModelResult(
             model.name, "built", total, time.monotonic() - start, parts, None if full else f"since {since}"
@@ -593,15 +633,31 @@ def build_models(
     return report
 
 
+PARAMETERS_TABLE = "model_parameters"
+
+
 def _publish_views(warehouse: Any, builder: Builder, names: list[str]) -> None:
-    """Define every good model as a warehouse view (one atomic swap), plus model_settings."""
+    """Define every good model as a warehouse view (one atomic swap), plus model_settings and
+    model_parameters (the run parameters behind each model's rows)."""
     s = builder.settings.models
+    start, end = builder.parameters["interval_start"], builder.parameters["interval_end"]
     with warehouse.writer() as con:
+        # views read the parameters when queried: as_of is then the query time
         con.execute(
             f"CREATE OR REPLACE VIEW {SETTINGS_TABLE} AS "
             f"SELECT CAST({s.at_risk_days} AS BIGINT) AS at_risk_days, "
-            f"CAST({s.active_days} AS BIGINT) AS active_days, CAST(now() AS TIMESTAMP) AS as_of"
+            f"CAST({s.active_days} AS BIGINT) AS active_days, CAST(now() AS TIMESTAMP) AS as_of, "
+            f"CAST({_date_sql(start)} AS DATE) AS interval_start, "
+            f"CAST({_date_sql(end)} AS DATE) AS interval_end"
         )
+        con.register("_learnlake_parameters", _parameters_table(builder, names))
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TABLE {PARAMETERS_TABLE} AS "
+                "SELECT * FROM _learnlake_parameters ORDER BY model"
+            )
+        finally:
+            con.unregister("_learnlake_parameters")
         for name in names:
             model = builder.models[name]
             if model.header.materialization == "view":
@@ -612,3 +668,55 @@ def _publish_views(warehouse: Any, builder: Builder, names: list[str]) -> None:
                 con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS {body}")
             except duckdb.Error as exc:
                 log.warning("model %s: cannot define the warehouse view: %s", name, exc)
+
+
+def _date_sql(value: dt.date | None) -> str:
+    return f"DATE '{value.isoformat()}'" if value else "NULL"
+
+
+PARAMETERS_SCHEMA = pa.schema(
+    [
+        ("model", pa.string()),
+        ("materialization", pa.string()),
+        ("built_at", pa.timestamp("us")),
+        ("reads_parameters", pa.bool_()),
+        ("at_risk_days", pa.int64()),
+        ("active_days", pa.int64()),
+        ("as_of", pa.timestamp("us")),
+        ("interval_start", pa.date32()),
+        ("interval_end", pa.date32()),
+    ]
+)
+
+
+def _parameters_table(builder: Builder, names: list[str]) -> pa.Table:
+    """One row per published model: the parameters its rows were computed with.
+
+    A materialized model keeps the parameters of the build that last wrote it (an unchanged model was
+    not rewritten); a view reads model_settings when queried, so its as_of is the query time (NULL here).
+    Models that read no parameter have NULL parameters.
+    """
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        model = builder.models[name]
+        mat = model.header.materialization
+        row: dict[str, Any] = {"model": name, "materialization": mat, "reads_parameters": False}
+        if mat == "view":
+            if builder.reads_parameters(model):
+                row.update(
+                    {k: v for k, v in builder.parameters.items() if k != "as_of"}, reads_parameters=True
+                )
+        else:
+            saved = builder.store.get_checkpoint(CHECKPOINT_SCOPE, name) or {}
+            if saved.get("built_at"):
+                row["built_at"] = dt.datetime.fromisoformat(saved["built_at"])
+            params = saved.get("parameters")
+            if params:
+                row["reads_parameters"] = True
+                row["at_risk_days"] = int(params["at_risk_days"])
+                row["active_days"] = int(params["active_days"])
+                row["as_of"] = dt.datetime.fromisoformat(params["as_of"]) if params.get("as_of") else None
+                for k in ("interval_start", "interval_end"):
+                    row[k] = dt.date.fromisoformat(params[k]) if params.get(k) else None
+        rows.append(row)
+    return pa.Table.from_pylist(rows, schema=PARAMETERS_SCHEMA)

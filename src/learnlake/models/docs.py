@@ -6,7 +6,7 @@ import html
 
 from markdown_it import MarkdownIt
 
-from learnlake.models.graph import build_order, dependencies, downstream, sources
+from learnlake.models.graph import SETTINGS_TABLE, build_order, dependencies, downstream, sources
 from learnlake.models.spec import Model
 
 
@@ -14,9 +14,37 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+PARAMETERS_DOC = [
+    "## Run parameters",
+    "",
+    "Some models depend on parameters of the run rather than only on the lake: `models.at_risk_days` and "
+    "`models.active_days` (settings), `as_of` (the build time, or `--as-of`) and the Insights interval "
+    "(`--interval START/END`). Models read them from the one-row `model_settings` table; below, each model "
+    "says whether it reads them (itself or through the models it reads).",
+    "",
+    "To trace a model's rows to the parameters behind them, every build writes the warehouse table "
+    "`model_parameters`: one row per model with `materialization`, `built_at` (when its rows were last "
+    "written; a model left unchanged keeps the parameters of the build that wrote it), `reads_parameters`, "
+    "and `at_risk_days`, `active_days`, `as_of`, `interval_start`, `interval_end` (NULL when the model reads "
+    "no parameter). Views are computed when queried, against the warehouse's `model_settings` view, whose "
+    "`as_of` is the query time: their `as_of` is NULL.",
+    "",
+]
+
+
+def reads_parameters(models: dict[str, Model]) -> set[str]:
+    """Models that read model_settings, directly or through the models they read."""
+    out: set[str] = set()
+    for name in build_order(models):
+        if SETTINGS_TABLE in models[name].refs or dependencies(models[name], models) & out:
+            out.add(name)
+    return out
+
+
 def markdown(models: dict[str, Model]) -> str:
     """The model reference as Markdown (with a Mermaid lineage graph)."""
     order = build_order(models)
+    with_parameters = reads_parameters(models)
     out = [
         "# learnlake models",
         "",
@@ -32,7 +60,7 @@ def markdown(models: dict[str, Model]) -> str:
             out.append(f"  {dep} --> {name}")
         for src in sorted(sources(models[name], models)):
             out.append(f"  {src}[({src})] --> {name}")
-    out += ["```", "", "## Models", ""]
+    out += ["```", "", *PARAMETERS_DOC, "## Models", ""]
     out += [f"- [{n}](#{n}) ({models[n].group}, {models[n].header.materialization})" for n in order]
     for name in order:
         m = models[name]
@@ -52,6 +80,7 @@ def markdown(models: dict[str, Model]) -> str:
             out.append(f"- **unique key:** {', '.join(h.unique_key)}")
         out.append(f"- **reads:** {', '.join(sorted(dependencies(m, models) | sources(m, models))) or '-'}")
         out.append(f"- **read by:** {', '.join(readers) or '-'}")
+        out.append(f"- **reads run parameters:** {'yes' if name in with_parameters else 'no'}")
         out.append(f"- **file:** `{m.path.name}`" + (" (ClickHouse override)" if m.clickhouse_sql else ""))
         out += ["", "| column | type | description |", "|---|---|---|"]
         out += [f"| `{c.name}` | {c.type} | {_cell(c.description)} |" for c in h.columns]

@@ -1,7 +1,9 @@
 """Model files: one SQL model per file, with a YAML header saying what a row means.
 
 A model is `<group>/<name>.sql`; its header is a leading block comment holding YAML between
-`/* ---` and `--- */` (description, grain, materialization, partition_by, unique_key, columns). An
+`/* ---` and `--- */` (description, grain, materialization, partition_by, unique_key, columns). A model
+that outputs another model's columns says `columns_from: {model: NAME, exclude: [...]}` instead of
+repeating them (its own `columns`, if any, follow the inherited ones). An
 optional `<name>.clickhouse.sql` next to it replaces the transpiled SQL on ClickHouse. Everything a
 reader needs to trust a number lives in the header, so `learnlake models docs` is generated from it.
 """
@@ -42,6 +44,14 @@ class ColumnSpec(BaseModel):
     description: str
 
 
+class ColumnsFrom(BaseModel):
+    """Columns taken from another model's header, so twin models do not repeat them."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str
+    exclude: list[str] = Field(default_factory=list)
+
+
 class ModelHeader(BaseModel):
     """The YAML header of a model file."""
 
@@ -51,10 +61,15 @@ class ModelHeader(BaseModel):
     materialization: Literal["view", "table", "incremental"] = "view"
     partition_by: str | None = None
     unique_key: list[str] = Field(default_factory=list)
-    columns: list[ColumnSpec]
+    columns: list[ColumnSpec] = Field(default_factory=list)
+    columns_from: ColumnsFrom | None = None
 
     @model_validator(mode="after")
     def _check(self) -> ModelHeader:
+        if not self.columns and self.columns_from is None:
+            raise ValueError("columns: required (or columns_from)")
+        if self.columns_from is not None and self.materialization == "incremental":
+            raise ValueError("columns_from: incremental models list their columns")
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError("columns: duplicate column names")
@@ -66,7 +81,7 @@ class ModelHeader(BaseModel):
                 raise ValueError(f"partition_by: {self.partition_by!r} must be a DATE column of the model")
         elif self.partition_by:
             raise ValueError("partition_by: only incremental models are partitioned")
-        for key in self.unique_key:
+        for key in self.unique_key if self.columns_from is None else ():
             if key not in names:
                 raise ValueError(f"unique_key: {key!r} is not a column")
         return self
@@ -205,4 +220,38 @@ def load_project(user_dir: Path | None = None, shipped_dir: Path = SHIPPED_DIR) 
                     )
                     continue
                 models[model.name] = model
+    for name in [n for n, m in models.items() if m.header.columns_from is not None]:
+        try:
+            _inherit_columns(models, name, [])
+        except ModelError as exc:
+            errors.append(exc)
+            models.pop(name, None)
     return Project(models, errors)
+
+
+def _inherit_columns(models: dict[str, Model], name: str, chain: list[str]) -> None:
+    """Resolve `columns_from` (transitively): the named model's columns, minus `exclude`, then its own."""
+    model = models[name]
+    source = model.header.columns_from
+    if source is None:
+        return
+    if name in chain:
+        raise ModelError(model.path, f"columns_from: cycle {' -> '.join([*chain, name])}", 1)
+    other = models.get(source.model)
+    if other is None:
+        raise ModelError(model.path, f"columns_from: no model named {source.model!r}", 1)
+    _inherit_columns(models, source.model, [*chain, name])
+    unknown = sorted(set(source.exclude) - {c.name for c in other.columns})
+    if unknown:
+        raise ModelError(model.path, f"columns_from: {source.model} has no column {', '.join(unknown)}", 1)
+    inherited = [c.model_copy() for c in other.columns if c.name not in source.exclude]
+    header = model.header.model_copy(
+        update={"columns": [*inherited, *model.header.columns], "columns_from": None}
+    )
+    names = [c.name for c in header.columns]
+    if len(set(names)) != len(names):
+        raise ModelError(model.path, "columns: duplicate column names (with columns_from)", 1)
+    missing = [k for k in header.unique_key if k not in names]
+    if missing:
+        raise ModelError(model.path, f"unique_key: {missing[0]!r} is not a column", 1)
+    model.header = header

@@ -4,6 +4,7 @@ description: >
   statement with the enrollment mode (object extension acrossx `type`) and the status (last segment of
   the verb). Aspects builds it as a materialized view per insert batch; here it is built incrementally
   by day over all statements of that day, which gives the same rows as Aspects' full refresh.
+  Reads the statement fields from xapi_statement_fields (the JSON parsed once for all event models).
 grain: one row per enrollment statement
 materialization: incremental
 partition_by: event_date
@@ -28,9 +29,8 @@ SELECT
     course_key,
     org,
     verb_id,
-    coalesce(event ->> '$.object.definition.extensions."https://w3id.org/xapi/acrossx/extensions/type"', '')
-        AS enrollment_mode,
+    coalesce(acrossx_type, '') AS enrollment_mode,
     regexp_extract(verb_id, '([^/]*)$', 1) AS enrollment_status,
-    CAST(emission_time AS DATE) AS event_date
-FROM xapi_events_all_parsed
+    event_date
+FROM xapi_statement_fields
 WHERE verb_id IN ('http://adlnet.gov/expapi/verbs/registered', 'http://id.tincanapi.com/verb/unregistered')

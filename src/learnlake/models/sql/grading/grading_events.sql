@@ -4,6 +4,7 @@ description: >
   (problem checks) and, when the object is a course, `passed` / `failed`. scaled_score is
   result.score.scaled; approving_state is `passed` / `failed` from the grade_classification result
   extension (Pass/Fail), else the verb for passed/failed statements, else ''.
+  Reads the statement fields from xapi_statement_fields (the JSON parsed once for all event models).
 grain: one row per grading statement
 materialization: incremental
 partition_by: event_date
@@ -21,16 +22,12 @@ columns:
   - {name: event_date, type: DATE, description: "UTC date of the statement (the partition)"}
 --- */
 WITH graded AS (
-    SELECT
-        *,
-        coalesce(
-            event ->> '$.result.extensions."http://www.tincanapi.co.uk/activitytypes/grade_classification"', ''
-        ) AS classification
-    FROM xapi_events_all_parsed
+    SELECT *, coalesce(grade_classification, '') AS classification
+    FROM xapi_statement_fields
     WHERE verb_id IN ('http://id.tincanapi.com/verb/earned', 'https://w3id.org/xapi/acrossx/verbs/evaluated')
         OR (
             verb_id IN ('http://adlnet.gov/expapi/verbs/passed', 'http://adlnet.gov/expapi/verbs/failed')
-            AND coalesce(event ->> '$.object.definition.type', '') = 'http://adlnet.gov/expapi/activities/course'
+            AND coalesce(object_type, '') = 'http://adlnet.gov/expapi/activities/course'
         )
 )
 SELECT
@@ -41,7 +38,7 @@ SELECT
     course_key,
     org,
     verb_id,
-    coalesce(CAST(json_extract(event, '$.result.score.scaled') AS DOUBLE), 0) AS scaled_score,
+    coalesce(score_scaled, 0) AS scaled_score,
     CASE
         WHEN classification = 'Pass' THEN 'passed'
         WHEN classification = 'Fail' THEN 'failed'
@@ -49,5 +46,5 @@ SELECT
         WHEN verb_id = 'http://adlnet.gov/expapi/verbs/failed' THEN 'failed'
         ELSE ''
     END AS approving_state,
-    CAST(emission_time AS DATE) AS event_date
+    event_date
 FROM graded

@@ -11,7 +11,7 @@ description: >
   with their received counts and 0 days active. last_subsection_viewed is the latest implicit courseware
   path /courses/<course>/courseware/<chapter>/<section>/...
 grain: one row per (interval_type, end_date, course_id, username)
-materialization: view
+materialization: table
 columns:
   - {name: interval_type, type: VARCHAR, description: "daily, weekly or all"}
   - {name: end_date, type: DATE, description: "Last day of the bucket"}

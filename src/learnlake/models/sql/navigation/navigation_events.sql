@@ -4,6 +4,7 @@ description: >
   to (the usage key after `/xblock/`, or after `/jump_to/` for outline links), the object type, the
   starting position (tincan starting-position context extension; 0 for link and module objects) and the
   ending point (`next unit`, `previous unit`, a tab number...).
+  Reads the statement fields from xapi_statement_fields (the JSON parsed once for all event models).
 grain: one row per navigation statement
 materialization: incremental
 partition_by: event_date
@@ -21,11 +22,6 @@ columns:
   - {name: ending_point, type: VARCHAR, description: "Where the learner went (next unit, previous unit, tab N)"}
   - {name: event_date, type: DATE, description: "UTC date of the statement (the partition)"}
 --- */
-WITH nav AS (
-    SELECT *, coalesce(event ->> '$.object.definition.type', '') AS object_type
-    FROM xapi_events_all_parsed
-    WHERE verb_id = 'https://w3id.org/xapi/dod-isd/verbs/navigated'
-)
 SELECT
     event_id,
     date_trunc('second', CAST(emission_time AS TIMESTAMP)) AS emission_time,
@@ -37,15 +33,14 @@ SELECT
     course_key,
     org,
     verb_id,
-    object_type,
+    coalesce(object_type, '') AS object_type,
     CASE
-        WHEN object_type IN ('http://adlnet.gov/expapi/activities/link', 'http://adlnet.gov/expapi/activities/module')
-            THEN 0
-        ELSE coalesce(
-            CAST(json_extract(event, '$.context.extensions."http://id.tincanapi.com/extension/starting-position"') AS BIGINT),
-            0
-        )
+        WHEN coalesce(object_type, '') IN (
+            'http://adlnet.gov/expapi/activities/link', 'http://adlnet.gov/expapi/activities/module'
+        ) THEN 0
+        ELSE coalesce(starting_position, 0)
     END AS starting_position,
-    coalesce(event ->> '$.context.extensions."http://id.tincanapi.com/extension/ending-point"', '') AS ending_point,
-    CAST(emission_time AS DATE) AS event_date
-FROM nav
+    coalesce(ending_point, '') AS ending_point,
+    event_date
+FROM xapi_statement_fields
+WHERE verb_id = 'https://w3id.org/xapi/dod-isd/verbs/navigated'

@@ -4,6 +4,7 @@ description: >
   (hint or answer shown). responses is result.response; success and attempts (tincan attempt-id) are read
   for evaluated statements only (false / 0 otherwise); problem_id is the problem usage key taken from the
   object IRI without its `/answer`, `/hint/N` or `_N_N` response-part suffix ('' for non-problem objects).
+  Reads the statement fields from xapi_statement_fields (the JSON parsed once for all event models).
 grain: one row per problem statement
 materialization: incremental
 partition_by: event_date
@@ -32,25 +33,20 @@ SELECT
     course_key,
     org,
     verb_id,
-    coalesce(event ->> '$.result.response', '') AS responses,
-    coalesce(CAST(json_extract(event, '$.result.score.scaled') AS DOUBLE), 0) AS scaled_score,
+    coalesce(response, '') AS responses,
+    coalesce(score_scaled, 0) AS scaled_score,
     CASE
-        WHEN verb_id = 'https://w3id.org/xapi/acrossx/verbs/evaluated'
-            THEN coalesce(CAST(json_extract(event, '$.result.success') AS BOOLEAN), false)
+        WHEN verb_id = 'https://w3id.org/xapi/acrossx/verbs/evaluated' THEN coalesce(success, false)
         ELSE false
     END AS success,
-    coalesce(event ->> '$.object.definition.interactionType', '') AS interaction_type,
+    coalesce(interaction_type, '') AS interaction_type,
     CASE
-        WHEN verb_id = 'https://w3id.org/xapi/acrossx/verbs/evaluated'
-            THEN coalesce(
-                CAST(json_extract(event, '$.object.definition.extensions."http://id.tincanapi.com/extension/attempt-id"') AS INTEGER),
-                0
-            )
+        WHEN verb_id = 'https://w3id.org/xapi/acrossx/verbs/evaluated' THEN coalesce(attempt_id, 0)
         ELSE 0
     END AS attempts,
     regexp_extract(object_id, 'xblock/([^/]*type@problem\+block@[^_/]+)', 1) AS problem_id,
-    CAST(emission_time AS DATE) AS event_date
-FROM xapi_events_all_parsed
+    event_date
+FROM xapi_statement_fields
 WHERE verb_id IN (
     'https://w3id.org/xapi/acrossx/verbs/evaluated',
     'http://adlnet.gov/expapi/verbs/passed',

@@ -4,6 +4,7 @@ description: >
   terminated statements about video blocks. video_position is the ceiling of the video `time` result
   extension, else of `time-from` (seeks), else 0; a `played` at the very end of the video (position =
   duration) is reset to 1 (the player restarts). video_duration is the video `length` context extension.
+  Reads the statement fields from xapi_statement_fields (the JSON parsed once for all event models).
 grain: one row per video statement
 materialization: incremental
 partition_by: event_date
@@ -24,15 +25,9 @@ columns:
 WITH video AS (
     SELECT
         *,
-        CAST(ceil(coalesce(
-            CAST(json_extract(event, '$.result.extensions."https://w3id.org/xapi/video/extensions/time"') AS DOUBLE),
-            CAST(json_extract(event, '$.result.extensions."https://w3id.org/xapi/video/extensions/time-from"') AS DOUBLE),
-            0
-        )) AS BIGINT) AS position,
-        CAST(coalesce(
-            CAST(json_extract(event, '$.context.extensions."https://w3id.org/xapi/video/extensions/length"') AS DOUBLE), 0
-        ) AS BIGINT) AS duration
-    FROM xapi_events_all_parsed
+        CAST(ceil(coalesce(video_time, video_time_from, 0)) AS BIGINT) AS position,
+        CAST(coalesce(video_length, 0) AS BIGINT) AS duration
+    FROM xapi_statement_fields
     WHERE verb_id IN (
         'http://adlnet.gov/expapi/verbs/completed',
         'http://adlnet.gov/expapi/verbs/initialized',
@@ -56,5 +51,5 @@ SELECT
         ELSE position
     END AS video_position,
     duration AS video_duration,
-    CAST(emission_time AS DATE) AS event_date
+    event_date
 FROM video
