@@ -25,11 +25,13 @@ class Stage:
 
 STAGES: list[Stage] = []
 
-# In pipeline order: sources first (logs, LMS tables, course structure), models last.
+# In pipeline order: sources first, models last. The LMS tables and course structure come before the
+# tracking logs so the xAPI transform finds the LMS's external ids and course names of this run (a
+# learner the LMS already knows never gets a learnlake-assigned id first).
 BUILTIN_STAGE_MODULES = (
-    "learnlake.ingest.stage",
     "learnlake.extract.stage",
     "learnlake.coursestructure.stage",
+    "learnlake.ingest.stage",
     "learnlake.models.stage",
     "learnlake.catalog.stage",
 )
