@@ -61,6 +61,17 @@ def test_status_api(server: str) -> None:
     assert "/api/v1/status" in openapi["paths"]
 
 
+def test_home_opens_the_course_dashboard(server: str) -> None:
+    """`/` sends a browser to the course dashboard (what `make demo` opens); JSON clients get links."""
+    html = urllib.request.Request(server + "/?lang=es", headers={"Accept": "text/html"})
+    with urllib.request.urlopen(html) as response:
+        assert response.url == server + "/dashboards/course?lang=es"
+        assert 'href="/status"' in response.read().decode()
+    as_json = urllib.request.Request(server + "/", headers={"Accept": "application/json"})
+    links = json.loads(urllib.request.urlopen(as_json).read())
+    assert links["landing"] == "/dashboards/course" and links["status"] == "/status"
+
+
 @pytest.mark.browser
 def test_status_page_in_chromium(server: str, chromium_path: str) -> None:
     from playwright.sync_api import sync_playwright
@@ -70,7 +81,7 @@ def test_status_page_in_chromium(server: str, chromium_path: str) -> None:
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(server + "/")
+        page.goto(server + "/status")
         assert page.title() == "learnlake · status"
         runs = page.locator("#runs tr")
         assert runs.count() == 2  # header + one run

@@ -13,10 +13,15 @@ CONFIG = f"""\
 data_dir: data
 site:
   lms_root_url: "https://lms.learnlake.test"
+privacy:
+  pii: true  # usernames in the lake: Insights' per-learner reports (and their PII gating) need them
 tracking_logs:
   paths: ["site/tracking"]
 extract:
   datasources:
+    - name: lms  # profiles, grades, cohorts: enrollment demographics and engagement reports
+      type: sqlite
+      url: "sqlite:///site/lms.sqlite"
     - name: courses
       type: olx
       location: "site/courses"

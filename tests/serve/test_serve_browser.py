@@ -102,7 +102,7 @@ def test_operator_dashboards(browser: Any, live_server: str, site: Site, artifac
             artifacts / f"course-one-{lang}.png",
         )
         assert all(v.startswith("ok:") for v in states.values()), states
-        page.goto(f"{live_server}/?lang={lang}")
+        page.goto(f"{live_server}/status?lang={lang}")
         assert page.locator("#runs tr").count() >= 3
     finally:
         context.close()
@@ -162,7 +162,7 @@ def test_no_external_url_in_served_pages(live_server: str, site: Site) -> None:
 
     opener = urllib.request.build_opener()
     opener.addheaders = [("Authorization", f"Bearer {site.tokens['op']}")]
-    pages = ["/", "/login", "/api/docs"] + [
+    pages = ["/", "/status", "/login", "/api/docs"] + [
         f"/dashboards/{d.id}" for d in REGISTRY.values() if "operator" in d.roles
     ]
     attr = re.compile(r"""(?:src|href|action)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)

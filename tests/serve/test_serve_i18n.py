@@ -68,7 +68,7 @@ def test_arabic_page_is_right_to_left(client: TestClient, auth: Auth) -> None:
 
 
 def test_spanish_from_accept_language(client: TestClient, auth: Auth) -> None:
-    page = client.get("/", headers={**auth("op"), "Accept-Language": "es-ES,es;q=0.9"})
+    page = client.get("/status", headers={**auth("op"), "Accept-Language": "es-ES,es;q=0.9"})
     assert '<html lang="es" dir="ltr">' in page.text and "Ejecuciones recientes" in page.text
     data = client.get(
         "/api/v1/dashboards/operator/charts/total_learners", headers={**auth("op"), "Accept-Language": "es"}

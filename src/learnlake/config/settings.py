@@ -233,6 +233,36 @@ class ModelSettings(Section):
     )
 
 
+# LMS sign-in: register learnlake in the LMS admin (Django OAuth Toolkit application: confidential,
+# authorization code, redirect URI `<learnlake URL>/login/lms/callback`). LMS staff and superusers
+# become operators, org-wide course access roles org staff, course staff / instructors course staff,
+# everyone else a learner seeing their own data (see learnlake.serve.auth.oidc).
+class OidcSettings(Section):
+    """Sign-in with the Open edX LMS as OAuth2 / OpenID Connect provider (off while client_id is unset)."""
+
+    client_id: str | None = Field(None, description="Client id of learnlake's OAuth2 application in the LMS.")
+    client_secret: SecretStr | None = Field(None, description="Its client secret (or *_FILE variable).")
+    base_url: str | None = Field(
+        None,
+        description="LMS URL serving /oauth2/authorize and /oauth2/access_token; default site.lms_root_url.",
+    )
+    issuer: str | None = Field(None, description="Expected `iss` of ID tokens; default <base_url>/oauth2.")
+    scopes: list[str] = Field(
+        ["openid", "profile", "email", "user_id"], description="Scopes requested from the LMS."
+    )
+    userinfo_url: str | None = Field(
+        None,
+        description="User info endpoint (claims of the signed-in user); default <base_url>/oauth2/user_info.",
+    )
+    jwks_url: str | None = Field(
+        None,
+        description="The LMS public JWK set; when set, ID tokens are verified (signature, iss, aud, nonce).",
+    )
+    redirect_url: str | None = Field(
+        None, description="Public URL of /login/lms/callback (behind a proxy); default from the request."
+    )
+
+
 class ServeSettings(Section):
     """The web server (dashboards, API, LRS)."""
 
@@ -246,6 +276,7 @@ class ServeSettings(Section):
         description="Shared secret the LMS presents to POST /api/v1/embed/token; empty disables embedding.",
     )
     embed_ttl_s: int = Field(900, ge=30, le=86400, description="Lifetime of an embed token, in seconds.")
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
 
 
 class Settings(Section):

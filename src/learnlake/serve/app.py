@@ -21,7 +21,9 @@ from learnlake.serve.api import dashboards as dashboards_api
 from learnlake.serve.api import embed as embed_api
 from learnlake.serve.api import sql as sql_api
 from learnlake.serve.auth.deps import LoginRequired, principal
+from learnlake.serve.auth.oidc import LmsSignIn
 from learnlake.serve.auth.scope import Principal
+from learnlake.serve.auth.tokens import secret_key
 from learnlake.serve.context import ServeContext
 from learnlake.serve.dashboards.prewarm import Prewarmer
 from learnlake.serve.i18n import LocaleMiddleware
@@ -42,7 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        warmer = Prewarmer(ctx.runner)
+        warmer = Prewarmer(ctx.runner, ctx.users)
         if os.environ.get("LEARNLAKE_SERVE_PREWARM", "1") != "0":
             warmer.start()
         else:
@@ -62,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.ctx = ctx
+    app.state.lms = LmsSignIn(settings, secret_key(settings))
     app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

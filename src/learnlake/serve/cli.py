@@ -37,7 +37,9 @@ def add_command(
     org: list[str] = typer.Option([], "--org", help="Organization (org_staff; repeatable)."),
     course: list[str] = typer.Option([], "--course", help="Course key (course_staff; repeatable)."),
     actor: str | None = typer.Option(None, "--actor", help="xAPI actor id (learner)."),
-    pii: bool = typer.Option(False, "--pii", help="May see personal data (analysts, staff)."),
+    pii: bool = typer.Option(
+        False, "--pii", help="May see personal data: PII columns; for analysts, rows about single learners."
+    ),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
     no_password: bool = typer.Option(False, "--no-password", help="API tokens only, no web sign-in."),
 ) -> None:
@@ -88,7 +90,9 @@ def grant_command(
     name: str = typer.Argument(..., help="User name."),
     org: list[str] = typer.Option([], "--org", help="Organization to add (repeatable)."),
     course: list[str] = typer.Option([], "--course", help="Course key to add (repeatable)."),
-    pii: bool | None = typer.Option(None, "--pii/--no-pii", help="Allow or forbid personal data."),
+    pii: bool | None = typer.Option(
+        None, "--pii/--no-pii", help="Allow or forbid personal data (PII columns; analysts: learner rows)."
+    ),
     revoke: bool = typer.Option(False, "--revoke", help="Remove the given orgs and courses instead."),
 ) -> None:
     """Widen (or with --revoke narrow) a user's scope."""

@@ -8,20 +8,22 @@ from urllib.parse import parse_qs, urlencode
 
 import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from learnlake import __version__
 from learnlake.serve import i18n
 from learnlake.serve.auth.deps import LoginRequired, embed_token_principal, principal, resolve_principal
-from learnlake.serve.auth.scope import Columns, Principal
+from learnlake.serve.auth.oidc import FLOW_COOKIE, FLOW_MAX_AGE_S, LmsSignIn, OidcError, lms_user_name
+from learnlake.serve.auth.scope import Principal
+from learnlake.serve.auth.store import UserError
 from learnlake.serve.auth.tokens import SESSION_COOKIE, SESSION_MAX_AGE_S
 from learnlake.serve.context import ServeContext, context_of
 from learnlake.serve.dashboards import REGISTRY
+from learnlake.serve.dashboards.comparison_queries import TAG_OPTIONS
 from learnlake.serve.dashboards.framework import Dashboard, Filters
-from learnlake.serve.dashboards.framework import Query as ChartQuery
-from learnlake.serve.dashboards.service import authorize
+from learnlake.serve.dashboards.service import FILTER_OPTIONS, authorize
 from learnlake.serve.i18n import _
 from learnlake.serve.status import status
 
@@ -69,14 +71,6 @@ JS_STRINGS = (
     i18n.N_("more rows"),
 )
 
-_OPTIONS = ChartQuery(
-    "SELECT DISTINCT org, course_key, lms FROM ("
-    "SELECT org, course_key, lms FROM course_overviews WHERE {entities} "
-    "UNION ALL SELECT DISTINCT org, course_key, lms FROM xapi_events_all_parsed WHERE {where}) "
-    "WHERE course_key <> '' ORDER BY 1, 2",
-    {"where": Columns(time=None), "entities": Columns(actor=None, time=None)},
-)
-
 router = APIRouter(include_in_schema=False)
 
 
@@ -105,15 +99,20 @@ def render(request: Request, name: str, who: Principal | None, **context: Any) -
 
 def filter_options(ctx: ServeContext, who: Principal) -> dict[str, list[str]]:
     """The orgs, courses and sites the caller may pick in the filter bar."""
-    sql, params = _OPTIONS.render(who, Filters())
+    sql, params = FILTER_OPTIONS.render(who, Filters())
     try:
         rows = ctx.runner.run(sql, params).to_pylist()
     except Exception:  # an empty warehouse: no options yet
         rows = []
+    try:  # the course tags in scope (the comparison dashboard's tag filter)
+        tags = ctx.runner.run(*TAG_OPTIONS.render(who, Filters())).column("tag").to_pylist()
+    except Exception:  # no tag model yet
+        tags = []
     return {
         "org": sorted({r["org"] for r in rows if r["org"]}),
         "course": sorted({r["course_key"] for r in rows if r["course_key"]}),
         "site": sorted({r["lms"] for r in rows if r["lms"]}),
+        "tag": [str(t) for t in tags],
     }
 
 
@@ -126,8 +125,39 @@ def parse_filters(request: Request) -> Filters:
         raise HTTPException(422, "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())) from None
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, who: Annotated[Principal, Depends(principal)]) -> HTMLResponse:
+LANDING_ORDER = ("course", "me")  # the first of these the caller may open is their home page
+
+
+def landing_path(who: Principal) -> str:
+    """Where `/` sends a signed-in browser: the course dashboard when allowed, else their first one."""
+    allowed = [d for d in REGISTRY.values() if d.allowed(who)]
+    for wanted in LANDING_ORDER:
+        if any(d.id == wanted for d in allowed):
+            return f"/dashboards/{wanted}"
+    return f"/dashboards/{allowed[0].id}" if allowed else "/status"
+
+
+@router.get("/")
+def home(request: Request, who: Annotated[Principal, Depends(principal)]) -> Response:
+    """Browsers go to their landing dashboard; a JSON client gets the same links as data."""
+    target = landing_path(who)
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JSONResponse(
+            {
+                "landing": target,
+                "status": "/status",
+                "dashboards": [f"/dashboards/{d.id}" for d in REGISTRY.values() if d.allowed(who)],
+                "openapi": "/api/v1/openapi.json",
+            },
+            headers={"Vary": "Accept"},
+        )
+    query = f"?{request.url.query}" if request.url.query else ""  # keeps ?lang=
+    return RedirectResponse(target + query, status_code=303, headers={"Vary": "Accept"})
+
+
+@router.get("/status", response_class=HTMLResponse)
+def status_page(request: Request, who: Annotated[Principal, Depends(principal)]) -> HTMLResponse:
     """The status page (operators) and the list of dashboards."""
     ctx = context_of(request)
     data = status(ctx.settings) if who.is_operator else None
@@ -181,10 +211,78 @@ def embed_page(
     return response
 
 
+def _lms(request: Request) -> LmsSignIn:
+    lms: LmsSignIn = request.app.state.lms
+    return lms
+
+
+def _login_form(request: Request, nxt: str, error: str | None, status_code: int = 200) -> HTMLResponse:
+    lms_url = "/login/lms?" + urlencode({"next": nxt}) if _lms(request).enabled else None
+    page = render(request, "login.html", None, next=nxt, error=error, lms_url=lms_url)
+    page.status_code = status_code
+    return page
+
+
+def _set_session(request: Request, response: Response, user_name: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        context_of(request).signer.session_cookie(user_name),
+        max_age=SESSION_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
-    """The sign-in form."""
-    return render(request, "login.html", None, next=_safe_next(next), error=None)
+    """The sign-in form (and the LMS sign-in button when configured)."""
+    return _login_form(request, _safe_next(next), None)
+
+
+@router.get("/login/lms")
+def lms_login(request: Request, next: str = "/") -> Response:
+    """Start the sign-in with the LMS: off to its /oauth2/authorize with a fresh state and nonce."""
+    lms = _lms(request)
+    if not lms.enabled:
+        raise HTTPException(404, "sign-in with the LMS is not configured (serve.oidc.client_id)")
+    redirect_uri = lms.redirect_url or str(request.url_for("lms_callback"))
+    url, flow = lms.start(redirect_uri, _safe_next(next))
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        FLOW_COOKIE,
+        flow,
+        max_age=FLOW_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",  # sent on the LMS's top-level redirect back here
+        secure=request.url.scheme == "https",
+        path="/login/lms",
+    )
+    return response
+
+
+@router.get("/login/lms/callback", name="lms_callback")
+def lms_callback(request: Request) -> Response:
+    """The LMS sends the browser back here: check, exchange the code, map the roles, sign in."""
+    lms = _lms(request)
+    if not lms.enabled:
+        raise HTTPException(404, "sign-in with the LMS is not configured (serve.oidc.client_id)")
+    redirect_uri = lms.redirect_url or str(request.url_for("lms_callback"))
+    callback = redirect_uri + (f"?{request.url.query}" if request.url.query else "")
+    try:
+        identity, nxt = lms.finish(callback, dict(request.query_params), request.cookies.get(FLOW_COOKIE))
+        grant = lms.grant(identity)
+        user = context_of(request).users.upsert_lms(
+            lms_user_name(identity), grant.role, grant.orgs, grant.courses, grant.actor_id
+        )
+    except (OidcError, UserError) as exc:
+        page = _login_form(request, "/", _("Sign-in with the LMS failed: {reason}").format(reason=exc), 401)
+        page.delete_cookie(FLOW_COOKIE, path="/login/lms")
+        return page
+    response = RedirectResponse(_safe_next(nxt), status_code=303)
+    response.delete_cookie(FLOW_COOKIE, path="/login/lms")
+    _set_session(request, response, user.name)
+    return response
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -199,18 +297,9 @@ async def login(request: Request) -> Response:
     ctx = context_of(request)
     user = ctx.users.check_password(name, password) if name and password else None
     if user is None:
-        page = render(request, "login.html", None, next=nxt, error=_("Wrong user name or password."))
-        page.status_code = 401
-        return page
+        return _login_form(request, nxt, _("Wrong user name or password."), 401)
     response = RedirectResponse(nxt, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        ctx.signer.session_cookie(user.name),
-        max_age=SESSION_MAX_AGE_S,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    _set_session(request, response, user.name)
     return response
 
 

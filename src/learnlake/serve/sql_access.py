@@ -8,6 +8,8 @@ the result runs on a read-only DuckDB connection with a row limit and a time lim
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import threading
 import uuid
@@ -21,9 +23,10 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from learnlake.config import Settings
-from learnlake.serve.auth.scope import Columns, Principal
+from learnlake.serve.auth.scope import LEARNER_COLUMNS, Columns, Principal
 from learnlake.serve.dashboards.course_queries import BLOCK_OF_OBJECT
 
+log = logging.getLogger(__name__)
 MAX_ROWS = 10_000
 TIMEOUT_S = 30.0
 _BLOCKED_FUNCTION = re.compile(
@@ -45,13 +48,16 @@ class TableAccess:
     columns: Columns
     pii_columns: tuple[str, ...] = ()
     roles: frozenset[str] | None = None  # None: every role with SQL access
+    per_learner: bool = False  # rows about single learners: analysts need the personal-data grant
 
 
 TABLES: dict[str, TableAccess] = {
-    "xapi_events_all_parsed": TableAccess(Columns(block=BLOCK_OF_OBJECT)),
-    "xapi_events_all": TableAccess(Columns(block=BLOCK_OF_OBJECT)),
+    "xapi_events_all_parsed": TableAccess(Columns(block=BLOCK_OF_OBJECT), per_learner=True),
+    "xapi_events_all": TableAccess(Columns(block=BLOCK_OF_OBJECT), per_learner=True),
     "tracking_events": TableAccess(
-        Columns(course="course_id", actor=None, time="time"), pii_columns=("username", "ip", "raw")
+        Columns(course="course_id", actor=None, time="time"),
+        pii_columns=("username", "ip", "raw"),
+        per_learner=True,
     ),
     "course_blocks": TableAccess(Columns(actor=None, time=None, block="location")),
     "course_overviews": TableAccess(Columns(actor=None, time=None)),
@@ -67,10 +73,46 @@ def register_table(name: str, access: TableAccess) -> None:
     TABLES[name.lower()] = access
 
 
+def model_access(columns: dict[str, str]) -> TableAccess:
+    """How a model is scoped, from its declared columns (name → description).
+
+    Scoped on its org, course_key and actor_id columns (a scope on a column the model lacks
+    yields no rows); columns described as personal data are hidden unless granted; a model with
+    a learner column holds rows about single learners.
+    """
+    return TableAccess(
+        Columns(
+            org="org" if "org" in columns else None,
+            course="course_key" if "course_key" in columns else None,
+            actor="actor_id" if "actor_id" in columns else None,
+            time=None,
+            lms=None,
+        ),
+        pii_columns=tuple(n for n, d in columns.items() if "personal data" in d.lower()),
+        per_learner=bool(LEARNER_COLUMNS & set(columns)),
+    )
+
+
+@functools.cache
+def _register_models() -> None:
+    """The shipped SQL models join the queryable tables (once per process)."""
+    from learnlake.models.spec import load_project
+
+    try:
+        project = load_project()
+    except Exception as exc:  # a broken model file must not take the SQL API down
+        log.warning("SQL access without the models: %s", exc)
+        return
+    for name, model in project.models.items():
+        if name.lower() not in TABLES:
+            register_table(name, model_access({c.name: c.description for c in model.columns}))
+
+
 def scoped_sql(sql: str, principal: Principal) -> tuple[str, dict[str, Any]]:
     """The caller's statement rewritten onto scoped sub-queries, and the bound values."""
     if principal.role not in SQL_ROLES:
         raise SqlRejected(f"role {principal.role!r} has no SQL access")
+    _register_models()
     try:
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
     except SqlglotError as exc:
@@ -105,6 +147,12 @@ def scoped_sql(sql: str, principal: Principal) -> tuple[str, dict[str, Any]]:
             raise SqlRejected(f"unknown table {table.name!r}; tables: {', '.join(sorted(TABLES))}")
         if access.roles is not None and principal.role not in access.roles:
             raise SqlRejected(f"table {name} is not available to role {principal.role}")
+        if access.per_learner and not principal.sees_learners:
+            raise SqlRejected(
+                f"table {name} holds rows about single learners, which an analyst may read only with "
+                "the personal-data grant (`learnlake users grant NAME --pii`); query the aggregate "
+                f"tables instead: {', '.join(aggregate_tables())}"
+            )
         preds, scope_params = principal.scope.predicates(access.columns)
         params.update(scope_params)
         hidden = [] if principal.pii else list(access.pii_columns)
@@ -118,6 +166,12 @@ def scoped_sql(sql: str, principal: Principal) -> tuple[str, dict[str, Any]]:
     for marker, subquery in replacements.items():
         out = out.replace(marker, subquery, 1)
     return out, params
+
+
+def aggregate_tables() -> list[str]:
+    """The queryable tables without rows about single learners (what any analyst may read)."""
+    _register_models()
+    return sorted(n for n, a in TABLES.items() if not a.per_learner and a.roles is None)
 
 
 def run_scoped(

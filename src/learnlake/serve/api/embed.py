@@ -64,7 +64,9 @@ def mint_token(
     x_embed_secret: Annotated[
         str | None, Header(description="The shared secret (serve.embed_secret).")
     ] = None,
-    dashboard: Literal["course"] = Query("course", description="Embed view the URL opens."),
+    dashboard: Literal[
+        "course", "in_context_problem", "in_context_video", "in_context_subsection", "at_risk", "learner"
+    ] = Query("course", description="Embed view the URL opens."),
 ) -> EmbedToken:
     """Mint a short-lived token scoped to an org, course, block or learner (called by the LMS)."""
     ctx = context_of(request)

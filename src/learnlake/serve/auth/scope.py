@@ -28,8 +28,17 @@ class Columns:
     # for course averages shown to a learner: instead of the learner's own rows, the rows of
     # every course the learner has events in (only aggregates may be selected from such a slot)
     peers: bool = False
+    # the time column holds whole days (a daily model): a finer time grain cannot be drawn from it
+    time_grain: str | None = None
+    # the model's measures are distinct counts per time_grain unit: they do not add up to coarser
+    # periods either (learners active on Monday and on Tuesday are not two learners that week)
+    grain_only: bool = False
+    # the tag filter applies to this slot: its course column must name a course with that tag
+    tags: bool = False
 
 
+# columns that name one learner: a result or table with one of them holds rows about single learners
+LEARNER_COLUMNS = frozenset({"actor_id", "username", "email", "user_id", "external_user_id"})
 PEER_COURSES = "SELECT DISTINCT course_key FROM xapi_events_all_parsed WHERE actor_id = $s_actor_0"
 
 
@@ -92,6 +101,16 @@ class Principal:
     def is_operator(self) -> bool:
         """Operators see everything, including the pipeline's own tables."""
         return self.role == "operator"
+
+    @property
+    def sees_learners(self) -> bool:
+        """Whether rows about single learners may be shown.
+
+        Analysts get aggregates everywhere, but rows about one learner (and personal data) only
+        with the personal-data grant (`learnlake users grant NAME --pii`); other roles see the
+        learners of their scope.
+        """
+        return self.role != "analyst" or self.pii
 
 
 def principal_for(user: User, via: str) -> Principal:

@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS users (
     courses TEXT NOT NULL DEFAULT '[]',
     actor_id TEXT,
     pii INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'local'
 );
 CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT PRIMARY KEY,
@@ -60,6 +61,7 @@ class User:
     actor_id: str | None = None
     pii: bool = False
     created_at: str = ""
+    source: str = "local"  # local (learnlake users) or lms (signed in with the LMS, roles from it)
 
 
 def users_path(data_dir: Path) -> Path:
@@ -84,6 +86,9 @@ class UserStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(SCHEMA)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+        if "source" not in columns:  # a users.sqlite from before LMS sign-in
+            db.execute("ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local'")
         return db
 
     def has_users(self) -> bool:
@@ -144,7 +149,8 @@ class UserStore:
         db = self._db()
         try:
             row = db.execute(
-                "SELECT name, role, orgs, courses, actor_id, pii, created_at FROM users WHERE name = ?",
+                "SELECT name, role, orgs, courses, actor_id, pii, created_at, source FROM users "
+                "WHERE name = ?",
                 (name,),
             ).fetchone()
         finally:
@@ -156,7 +162,7 @@ class UserStore:
         db = self._db()
         try:
             rows = db.execute(
-                "SELECT name, role, orgs, courses, actor_id, pii, created_at FROM users ORDER BY name"
+                "SELECT name, role, orgs, courses, actor_id, pii, created_at, source FROM users ORDER BY name"
             ).fetchall()
         finally:
             db.close()
@@ -206,6 +212,42 @@ class UserStore:
         updated = self.get(name)
         assert updated is not None
         return updated
+
+    def upsert_lms(
+        self, name: str, role: str, orgs: Iterable[str], courses: Iterable[str], actor_id: str | None
+    ) -> User:
+        """Create or refresh a user signed in with the LMS: role and scope follow the LMS each time.
+
+        The personal-data grant stays what an operator set. A local user of the same name is
+        never taken over.
+        """
+        if not _NAME.match(name) or role not in ROLES:
+            raise UserError(f"invalid LMS user {name!r} ({role})")
+        existing = self.get(name)
+        if existing is not None and existing.source != "lms":
+            raise UserError(f"a local user {name!r} already exists")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        db = self._db()
+        try:
+            db.execute(
+                "INSERT INTO users (name, role, orgs, courses, actor_id, pii, created_at, source) "
+                "VALUES (?, ?, ?, ?, ?, 0, ?, 'lms') ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
+                "orgs = excluded.orgs, courses = excluded.courses, actor_id = excluded.actor_id "
+                "WHERE users.source = 'lms'",
+                (
+                    name,
+                    role,
+                    orjson.dumps(sorted(set(orgs))).decode(),
+                    orjson.dumps(sorted(set(courses))).decode(),
+                    actor_id,
+                    now,
+                ),
+            )
+        finally:
+            db.close()
+        user = self.get(name)
+        assert user is not None
+        return user
 
     def set_password(self, name: str, password: str) -> None:
         """Replace a user's password."""
@@ -275,7 +317,7 @@ class UserStore:
 
 
 def _user(row: tuple[object, ...]) -> User:
-    name, role, orgs, courses, actor_id, pii, created = row
+    name, role, orgs, courses, actor_id, pii, created, source = row
     return User(
         name=str(name),
         role=str(role),
@@ -284,4 +326,5 @@ def _user(row: tuple[object, ...]) -> User:
         actor_id=str(actor_id) if actor_id else None,
         pii=bool(pii),
         created_at=str(created),
+        source=str(source),
     )

@@ -1,8 +1,10 @@
-"""The Course dashboard's queries, computed from xapi_events_all_parsed and course_blocks today.
+"""The Course dashboard's queries: on the SQL models where one exists, else on the events.
 
-Kept in one module on purpose: when the SQL models (fact_enrollments, dim_student_status,
-fact_video_segments, …) land, each query here is swapped for a SELECT on the model with the same
-output columns, and the charts do not change.
+Each chart first reads the incremental models `learnlake run` builds (enrollment_events,
+navigation_events, video_playback_events, problem_events: only their statements, fields already
+extracted), which is several times cheaper than scanning xapi_events_all_parsed. Every model
+query keeps the raw query as its `fallback` (same output columns): used on a site without the
+models, and for a filter the model cannot answer (the site filter: models have no lms column).
 """
 
 from __future__ import annotations
@@ -184,4 +186,69 @@ PROBLEM_RESULTS_OVER_TIME = Query(
     f"FROM problem_events WHERE {{where}} AND verb_id = '{EVALUATED}' GROUP BY 1, 2 ORDER BY 1, 2",
     {"where": PROBLEM_MODEL},
     fallback=PROBLEM_RESULTS_OVER_TIME,
+)
+
+# Enrollment, navigation and video statements have their own incremental models: a fraction of
+# the events, with the block id and the enrollment status already extracted.
+VIDEO_MODEL = Columns(lms=None, block=BLOCK_OF_OBJECT)
+NAVIGATION_MODEL = Columns(lms=None, block="block_id")
+
+ENROLLMENT_EVENTS_BY_VERB = Query(
+    "SELECT enrollment_status AS verb, count(*) AS events FROM enrollment_events WHERE {where} "
+    "GROUP BY 1 ORDER BY 2 DESC, 1",
+    {"where": ENROLLMENT_MODEL},
+    fallback=ENROLLMENT_EVENTS_BY_VERB,
+)
+
+# unit pages only (objects under /xblock/, the `resource` type), not the outline's jump_to links
+PAGE_OBJECT = "http://id.tincanapi.com/activitytype/resource"
+PAGES_PER_SECTION = Query(
+    "WITH nav AS (SELECT course_key, actor_id, block_id FROM navigation_events "
+    f"WHERE {{where}} AND object_type = '{PAGE_OBJECT}'), "
+    'blocks AS (SELECT course_key, location, section, block_type, display_name, "order" '
+    "FROM course_blocks WHERE {blocks}), "
+    'sections AS (SELECT course_key, section, min("order") AS ord, '
+    "any_value(display_name) FILTER (WHERE block_type = 'chapter') AS section_name "
+    "FROM blocks GROUP BY 1, 2) "
+    "SELECT concat(s.section, ': ', coalesce(s.section_name, '?')) AS section_name, "
+    "count(*) AS page_views, count(DISTINCT nav.actor_id) AS learners "
+    "FROM nav JOIN blocks b ON b.location = nav.block_id "
+    "JOIN sections s ON s.course_key = b.course_key AND s.section = b.section "
+    "GROUP BY s.course_key, s.section, s.section_name, s.ord ORDER BY s.course_key, s.ord",
+    {"where": NAVIGATION_MODEL, "blocks": BLOCKS},
+    fallback=PAGES_PER_SECTION,
+)
+
+VIDEO_PLAYS = Query(
+    "WITH plays AS (SELECT split_part(object_id, '/xblock/', 2) AS block_id, actor_id "
+    f"FROM video_playback_events WHERE {{where}} AND verb_id = '{PLAYED}'), "
+    "blocks AS (SELECT location, display_name_with_location FROM course_blocks WHERE {blocks}) "
+    "SELECT coalesce(any_value(b.display_name_with_location), plays.block_id) AS video, "
+    "count(*) AS plays, count(DISTINCT plays.actor_id) AS viewers "
+    "FROM plays LEFT JOIN blocks b ON b.location = plays.block_id "
+    "GROUP BY plays.block_id ORDER BY plays DESC, video, plays.block_id LIMIT 20",
+    {"where": VIDEO_MODEL, "blocks": BLOCKS},
+    fallback=VIDEO_PLAYS,
+)
+
+VIDEO_PLAYS_OVER_TIME = Query(
+    "SELECT date_trunc($grain, emission_time)::TIMESTAMPTZ AS period, count(*) AS plays, "
+    "count(DISTINCT actor_id) AS viewers FROM video_playback_events "
+    f"WHERE {{where}} AND verb_id = '{PLAYED}' GROUP BY 1 ORDER BY 1",
+    {"where": VIDEO_MODEL},
+    fallback=VIDEO_PLAYS_OVER_TIME,
+)
+
+# no model keeps distinct learners per course: aggregate the events first, then name the courses
+COURSE_INFORMATION = Query(
+    "WITH e AS (SELECT org, course_key, count(DISTINCT actor_id) AS learners, "
+    "count(DISTINCT actor_id) FILTER (WHERE emission_time >= $now - INTERVAL 7 DAY) AS active_7d, "
+    "count(*) AS events, max(emission_time) AS last_event "
+    "FROM xapi_events_all_parsed WHERE {where} AND course_key <> '' GROUP BY 1, 2), "
+    "o AS (SELECT course_key, any_value(display_name) AS display_name FROM course_overviews "
+    "WHERE {blocks} GROUP BY 1) "
+    "SELECT e.org, e.course_key, coalesce(o.display_name, e.course_key) AS course_name, "
+    "split_part(e.course_key, '+', 3) AS course_run, e.learners, e.active_7d, e.events, e.last_event "
+    "FROM e LEFT JOIN o ON o.course_key = e.course_key ORDER BY 1, 2",
+    {"where": EVENTS, "blocks": Columns(actor=None, time=None)},
 )

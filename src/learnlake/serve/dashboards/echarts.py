@@ -41,6 +41,13 @@ def option(chart: Chart, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         base["legend"] = {"type": "scroll", "bottom": 0}
         return base
     time_axis = bool(rows) and isinstance(rows[0].get(chart.x), dt.date | dt.datetime)
+    # numbers along a line (a position in a video): a value axis, not one category label per point
+    value_axis = (
+        not time_axis
+        and chart.kind in ("line", "area")
+        and bool(rows)
+        and all(isinstance(r[chart.x], int | float) and not isinstance(r[chart.x], bool) for r in rows)
+    )
     series: list[dict[str, Any]] = []
     stype = "bar" if chart.kind == "bar" else "line"
     if chart.series:
@@ -64,6 +71,8 @@ def option(chart: Chart, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     base["legend"] = {"type": "scroll", "top": 0}
     if time_axis:
         base["xAxis"] = {"type": "time", "inverse": rtl}
+    elif value_axis:
+        base["xAxis"] = {"type": "value", "inverse": rtl}
     else:
         base["xAxis"] = {
             "type": "category",

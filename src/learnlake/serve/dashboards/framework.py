@@ -23,6 +23,15 @@ Grain = Literal["hour", "day", "week", "month"]
 Kind = Literal["number", "line", "area", "bar", "pie", "table"]
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _KEY = r"^[A-Za-z0-9:+._@-]{1,200}$"
+# a learner filter that is not an actor id (UUID or mailto:) is also looked up as a username
+_ACTOR_ID = re.compile(r"^([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mailto:.+)$", re.IGNORECASE)
+LEARNER_BY_USERNAME = "SELECT external_user_id FROM dim_user_pii WHERE username = $f_learner"
+_TAG = r"^\w[\w .,:+&()/'’-]{0,199}$"  # tag values are free text (always bound, never formatted)
+# courses with a tag, or with a tag below it (lineage is the JSON list of the tag's ancestors' values)
+TAGGED_COURSES = (
+    "SELECT course_key FROM dim_most_recent_course_tags "
+    "WHERE tag = $f_tag OR contains(lineage, CAST(to_json($f_tag) AS VARCHAR))"
+)
 
 
 class Filters(BaseModel):
@@ -35,6 +44,13 @@ class Filters(BaseModel):
     end: dt.date | None = Field(None, description="Last day (UTC), inclusive.")
     grain: Grain = Field("day", description="Time grain of the time series.")
     site: str | None = Field(None, description="LMS site (the lake's lms partition).", pattern=_KEY)
+    learner: str | None = Field(
+        None,
+        description="One learner: their xAPI actor id, or their username for callers shown personal data.",
+        pattern=_KEY,
+    )
+    tag: str | None = Field(None, description="Course tag (or a parent tag in its taxonomy).", pattern=_TAG)
+    block: str | None = Field(None, description="Usage key of one block (in-context views).", pattern=_KEY)
 
     @field_validator("start", "end")
     @classmethod
@@ -43,8 +59,11 @@ class Filters(BaseModel):
             raise ValueError("date out of range (1970-01-01 .. 2200-01-01)")
         return value
 
-    def predicates(self, cols: Columns) -> tuple[list[str], dict[str, Any]]:
-        """Predicates of the set filters on the slot's columns (filters on absent columns are ignored)."""
+    def predicates(self, cols: Columns, usernames: bool = False) -> tuple[list[str], dict[str, Any]]:
+        """Predicates of the set filters on the slot's columns (filters on absent columns are ignored).
+
+        `usernames`: the learner filter may name a username (only for callers shown personal data).
+        """
         preds: list[str] = []
         params: dict[str, Any] = {}
         if self.org and cols.org:
@@ -56,6 +75,18 @@ class Filters(BaseModel):
         if self.run and cols.course:
             preds.append(f"split_part({cols.course}, '+', 3) = $f_run")
             params["f_run"] = self.run
+        if self.tag and cols.tags and cols.course:
+            preds.append(f"{cols.course} IN ({TAGGED_COURSES})")
+            params["f_tag"] = self.tag
+        if self.block and cols.block:
+            preds.append(f"{cols.block} = $f_block")
+            params["f_block"] = self.block
+        if self.learner and cols.actor and not cols.peers:
+            match = f"{cols.actor} = $f_learner"
+            if usernames and not _ACTOR_ID.match(self.learner):
+                match = f"({match} OR {cols.actor} IN ({LEARNER_BY_USERNAME}))"
+            preds.append(match)
+            params["f_learner"] = self.learner
         if self.site and cols.lms:
             preds.append(f"{cols.lms} = $f_site")
             params["f_site"] = self.site
@@ -88,7 +119,9 @@ class Query:
         filled: dict[str, str] = {}
         for slot, cols in self.slots.items():
             scope_preds, scope_params = principal.scope.predicates(cols)
-            filter_preds, filter_params = filters.predicates(cols)
+            filter_preds, filter_params = filters.predicates(cols, usernames=principal.pii)
+            if filters.learner and not principal.sees_learners:
+                filter_preds.append("FALSE")  # naming one learner is per-learner data: nothing
             preds = scope_preds + filter_preds
             filled[slot] = "(" + " AND ".join(preds) + ")" if preds else "TRUE"
             params.update(scope_params)
@@ -116,13 +149,16 @@ class Chart:
     labels: dict[str, str] = field(default_factory=dict)  # column -> title (N_ marked)
     roles: frozenset[str] | None = None  # None: every role allowed on the dashboard
     pii_columns: tuple[str, ...] = ()  # hidden unless the caller may see personal data
+    per_learner: bool = False  # one row per learner: analysts need the personal-data grant
     cumulative: bool = False
     width: int = 1  # grid columns (1 or 2)
     description: str = ""
 
     def allowed(self, principal: Principal) -> bool:
-        """Whether this principal may see the chart at all."""
-        return self.roles is None or principal.role in self.roles
+        """Whether this principal may see the chart at all (rows about learners: see sees_learners)."""
+        if self.roles is not None and principal.role not in self.roles:
+            return False
+        return principal.sees_learners or not (self.per_learner or self.pii_columns)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Operator / instance dashboard: users, courses, orgs, activity over time and the pipeline's health.
 
-Built on what the pipeline writes today (xapi_events_all_parsed, course_overviews, quarantine and
-the run history), like Aspects' Operator Dashboard (specs/aspects.md §5.2) plus ingest health.
+Built on what the pipeline writes (xapi_events_all_parsed, the enrollment and instance models,
+course_overviews, quarantine and the run history), like Aspects' Operator Dashboard
+(specs/aspects.md §5.2) plus ingest health. Distinct learners and courses per period cannot be
+summed from the daily models, so those charts still count them on the events.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ UNREGISTERED = (
 ENROLLMENT_VERBS = f"('{REGISTERED}', '{UNREGISTERED[0]}', '{UNREGISTERED[1]}')"
 OPERATOR_ONLY = frozenset({"operator"})
 ENROLLMENT_MODEL = Columns(lms=None)  # the enrollment_events model has no lms column
+# instance-wide daily counts (fact_instance_*): no org, course or site; days, not timestamps.
+# A request filtering on those, or by the hour, is answered from the events (the fallback).
+INSTANCE_DAILY = Columns(org=None, course=None, actor=None, lms=None, time="emission_day", time_grain="day")
+INSTANCE_DAILY_DISTINCT = Columns(
+    org=None, course=None, actor=None, lms=None, time="emission_day", time_grain="day", grain_only=True
+)
 
 LABELS = {
     "learners": N_("Learners"),
@@ -141,7 +149,12 @@ CHARTS = (
         "active_learners",
         N_("Active learners"),
         "line",
-        _over_time("count(DISTINCT actor_id)", "learners"),
+        Query(  # by day (the default view) from the model; other grains count on the events
+            "SELECT emission_day::TIMESTAMPTZ AS period, actors AS learners FROM fact_instance_actors "
+            "WHERE {where} ORDER BY 1",
+            {"where": INSTANCE_DAILY_DISTINCT},
+            fallback=_over_time("count(DISTINCT actor_id)", "learners"),
+        ),
         x="period",
         y=("learners",),
     ),
@@ -157,7 +170,12 @@ CHARTS = (
         "event_activity",
         N_("Event activity"),
         "bar",
-        _over_time("count(*)", "events"),
+        Query(
+            "SELECT date_trunc($grain, emission_day)::TIMESTAMPTZ AS period, sum(events)::BIGINT AS events "
+            "FROM fact_instance_events WHERE {where} GROUP BY 1 ORDER BY 1",
+            {"where": INSTANCE_DAILY},
+            fallback=_over_time("count(*)", "events"),
+        ),
         x="period",
         y=("events",),
     ),

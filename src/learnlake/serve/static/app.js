@@ -27,6 +27,56 @@
     plot.appendChild(span);
   }
 
+  // a cell holding a same-site dashboard path (/dashboards/…?…) is a link that keeps the page's
+  // other filters (its own parameters win)
+  function dashboardLink(value) {
+    if (value.indexOf("/dashboards/") !== 0) return null;
+    var url = new URL(value, window.location.origin);
+    if (url.origin !== window.location.origin) return null;
+    new URLSearchParams(window.location.search).forEach(function (v, k) {
+      if (v !== "" && !url.searchParams.has(k)) url.searchParams.set(k, v);
+    });
+    return url.pathname + url.search;
+  }
+
+  // "copy contact list": the server renders the button only for callers shown personal data;
+  // it appears when the rows carry emails
+  function copyEmails(el, data) {
+    var button = el.querySelector("button.copy-emails");
+    if (!button) return;
+    var emails = data.rows.map(function (r) { return r.email; }).filter(function (e) { return !!e; });
+    emails = emails.filter(function (e, i) { return emails.indexOf(e) === i; });
+    if (!emails.length) return;
+    button.hidden = false;
+    button.dataset.count = String(emails.length);
+    button.addEventListener("click", function () {
+      var text = emails.join(", ");
+      var done = function () {
+        var label = button.textContent;
+        button.textContent = button.dataset.done;
+        setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
+      } else {
+        fallbackCopy(text);
+        done();
+      }
+    });
+  }
+
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) { /* the text stays selectable */ }
+    document.body.removeChild(area);
+  }
+
   function table(plot, data) {
     var tbl = document.createElement("table");
     var head = tbl.insertRow();
@@ -40,7 +90,15 @@
       data.columns.forEach(function (c) {
         var td = tr.insertCell();
         var v = row[c.name];
-        td.textContent = fmt(v);
+        var link = typeof v === "string" ? dashboardLink(v) : null;
+        if (link) {
+          var a = document.createElement("a");
+          a.href = link;
+          a.textContent = c.label;
+          td.appendChild(a);
+        } else {
+          td.textContent = fmt(v);
+        }
         if (typeof v === "number") td.className = "n";
       });
     });
@@ -67,6 +125,7 @@
       plot.textContent = fmt(first[data.columns[0].name]);
     } else if (data.kind === "table" || !data.option) {
       table(plot, data);
+      copyEmails(el, data);
     } else {
       plot.textContent = "";
       var chart = echarts.init(plot, null, { renderer: "canvas" });
@@ -76,9 +135,14 @@
     el.dataset.state = "ok";
   }
 
+  // empty fields of a submitted filter form mean "no filter": leave them out of the data URLs
+  var query = new URLSearchParams();
+  new URLSearchParams(window.location.search).forEach(function (v, k) { if (v !== "") query.append(k, v); });
+  var search = query.toString() ? "?" + query.toString() : "";
+
   document.querySelectorAll(".chart[data-src]").forEach(function (el) {
-    var src = el.dataset.src + window.location.search;
-    var sep = window.location.search ? "&" : "?";
+    var src = el.dataset.src + search;
+    var sep = search ? "&" : "?";
     el.querySelector("a.csv").href = src + sep + "format=csv";
     fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
