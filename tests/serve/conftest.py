@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from serve_support import CONFIG, PASSWORD, Site
+from serve_support import CONFIG, PASSWORD, Site, serve_process
 
 from learnlake.config import load_settings
 from learnlake.serve.app import create_app
@@ -98,36 +94,8 @@ def auth(site: Site) -> Callable[[str | None], dict[str, str]]:
     return headers
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(site: Site) -> Iterator[str]:
     """`learnlake serve` as a real process on a free port (for the browser tests)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "learnlake", "-q", "serve", "--port", str(port)],
-        cwd=site.root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
-            time.sleep(0.2)
-    try:
+    with serve_process(site.root) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)

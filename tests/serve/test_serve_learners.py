@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from fastapi.testclient import TestClient
-from serve_support import EMBED_SECRET, PASSWORD, Site
+from serve_support import EMBED_SECRET, PASSWORD, Site, serve_process
 
 from learnlake.config import Settings, load_settings
 from learnlake.serve.app import create_app
@@ -361,36 +357,10 @@ def test_learner_by_username_only_with_personal_data(pii_client: TestClient, pii
 # -- in a browser: copy the contact list, follow a learner link -----------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def pii_server(pii_site: PiiSite) -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "learnlake", "-q", "serve", "--port", str(port)],
-        cwd=pii_site.root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+    with serve_process(pii_site.root) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 @pytest.mark.browser

@@ -10,7 +10,7 @@ listed learner links to the Individual learner dashboard.
 from __future__ import annotations
 
 from learnlake.serve.dashboards import at_risk_queries as q
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
 from learnlake.serve.i18n import N_
 
 PII = ("username", "name", "email")
@@ -147,7 +147,7 @@ AT_RISK = register(
     Dashboard(
         "at_risk",
         N_("At-risk learners"),
-        tuple(Chart(**{**c.__dict__, "labels": {**LABELS, **c.labels}}) for c in CHARTS),
+        labelled(CHARTS, LABELS),
         roles=frozenset({"operator", "org_staff", "course_staff", "analyst", "embed"}),
         filters=("org", "course", "run", "start", "end", "grain"),
         description=N_(

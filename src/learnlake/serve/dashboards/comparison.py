@@ -8,7 +8,7 @@ learner performance and its breakdown, video engagement; per course and per run)
 from __future__ import annotations
 
 from learnlake.serve.dashboards import comparison_queries as q
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
 from learnlake.serve.i18n import N_
 
 LABELS = {
@@ -123,7 +123,7 @@ COMPARISON = register(
     Dashboard(
         "comparison",
         N_("Course comparison"),
-        tuple(Chart(**{**c.__dict__, "labels": {**LABELS, **c.labels}}) for c in CHARTS),
+        labelled(CHARTS, LABELS),
         roles=frozenset({"operator", "org_staff", "course_staff", "analyst"}),
         filters=("org", "tag", "course", "run", "start", "end", "grain"),
         description=N_(

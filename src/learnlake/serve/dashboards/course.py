@@ -7,7 +7,7 @@ are in `course_queries` so they can move to the SQL models without touching the 
 from __future__ import annotations
 
 from learnlake.serve.dashboards import course_queries as q
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
 from learnlake.serve.i18n import N_
 
 LABELS = {
@@ -122,7 +122,7 @@ COURSE = register(
     Dashboard(
         "course",
         N_("Course"),
-        tuple(Chart(**{**c.__dict__, "labels": {**LABELS, **c.labels}}) for c in CHARTS),
+        labelled(CHARTS, LABELS),
         roles=frozenset({"operator", "org_staff", "course_staff", "analyst", "embed"}),
         description=N_("Enrollment, pages, videos and problems of the courses you may see."),
     )

@@ -181,6 +181,11 @@ class Dashboard:
         return principal.role in self.roles
 
 
+def labelled(charts: tuple[Chart, ...], labels: dict[str, str]) -> tuple[Chart, ...]:
+    """The charts with a dashboard's shared column labels added under their own."""
+    return tuple(type(c)(**{**c.__dict__, "labels": {**labels, **c.labels}}) for c in charts)
+
+
 REGISTRY: dict[str, Dashboard] = {}
 
 

@@ -9,7 +9,7 @@ Queries are in `in_context_queries`.
 from __future__ import annotations
 
 from learnlake.serve.dashboards import in_context_queries as q
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
 from learnlake.serve.i18n import N_
 
 ROLES = frozenset({"operator", "org_staff", "course_staff", "analyst", "embed"})
@@ -39,15 +39,11 @@ LABELS = {
 }
 
 
-def _labelled(charts: tuple[Chart, ...]) -> tuple[Chart, ...]:
-    return tuple(Chart(**{**c.__dict__, "labels": {**LABELS, **c.labels}}) for c in charts)
-
-
 PROBLEM = register(
     Dashboard(
         "in_context_problem",
         N_("Problem in context"),
-        _labelled(
+        labelled(
             (
                 Chart("problem_results", N_("Problem results"), "table", q.PROBLEM_RESULTS, width=2),
                 Chart(
@@ -73,7 +69,8 @@ PROBLEM = register(
                     q.ANSWER_DISTRIBUTION,
                     width=2,
                 ),
-            )
+            ),
+            LABELS,
         ),
         roles=ROLES,
         filters=FILTERS,
@@ -85,7 +82,7 @@ VIDEO = register(
     Dashboard(
         "in_context_video",
         N_("Video in context"),
-        _labelled(
+        labelled(
             (
                 Chart(
                     "video_timeline",
@@ -112,7 +109,8 @@ VIDEO = register(
                     x="period",
                     y=("plays", "viewers"),
                 ),
-            )
+            ),
+            LABELS,
         ),
         roles=ROLES,
         filters=FILTERS,
@@ -126,7 +124,7 @@ SUBSECTION = register(
     Dashboard(
         "in_context_subsection",
         N_("Graded subsection in context"),
-        _labelled(
+        labelled(
             (
                 Chart(
                     "score_distribution",
@@ -145,7 +143,8 @@ SUBSECTION = register(
                     y=("correct", "incorrect"),
                 ),
                 Chart("problems", N_("Problems in the subsection"), "table", q.SUBSECTION_PROBLEMS, width=2),
-            )
+            ),
+            LABELS,
         ),
         roles=ROLES,
         filters=FILTERS,

@@ -34,7 +34,8 @@ PROBLEM_RESULTS = Query(
     "count(DISTINCT actor_id) AS learners, round(avg(attempts), 2) AS avg_attempts, "
     "round(100.0 * count(*) FILTER (WHERE success AND attempts <= 1) / count(*), 1) AS correct_first_pct, "
     "round(100.0 * count(*) FILTER (WHERE success) / count(*), 1) AS correct_pct "
-    "FROM dim_problem_results WHERE {where} GROUP BY problem_id ORDER BY learners DESC, problem LIMIT 100",
+    "FROM dim_problem_results WHERE {where} GROUP BY problem_id "
+    "ORDER BY learners DESC, problem, problem_id LIMIT 100",
     {"where": PROBLEM_STATE},
 )
 
@@ -85,7 +86,7 @@ PARTIAL_FULL_VIEWS = Query(
     "count(*) FILTER (WHERE v.duration IS NULL OR v.seconds < 0.95 * v.duration) AS partial_views, "
     "count(*) FILTER (WHERE v.seconds >= 0.95 * v.duration) AS full_views "
     "FROM v LEFT JOIN names USING (block_id) GROUP BY v.block_id "
-    "ORDER BY partial_views + full_views DESC, video LIMIT 20",
+    "ORDER BY partial_views + full_views DESC, video, v.block_id LIMIT 20",
     {"where": VIDEO_SEGMENTS, "names": BLOCK_NAMES},
 )
 
@@ -121,7 +122,7 @@ SUBSECTION_PROBLEM_RESULTS = Query(
     "count(DISTINCT actor_id) FILTER (WHERE success) AS correct, "
     "count(DISTINCT actor_id) FILTER (WHERE NOT success) AS incorrect "
     "FROM dim_subsection_problem_results WHERE {where} "
-    "GROUP BY problem_id ORDER BY any_value(problem_name_location), problem LIMIT 50",
+    "GROUP BY problem_id ORDER BY any_value(problem_name_location), problem, problem_id LIMIT 50",
     {"where": SUBSECTION_RESULTS},
 )
 

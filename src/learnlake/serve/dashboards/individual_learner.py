@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from learnlake.serve.dashboards import individual_learner_queries as q
 from learnlake.serve.dashboards.at_risk import LABELS as AT_RISK_LABELS
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
 from learnlake.serve.i18n import N_
 
 LABELS = {
@@ -96,7 +96,7 @@ INDIVIDUAL_LEARNER = register(
     Dashboard(
         "learner",
         N_("Individual learner"),
-        tuple(Chart(**{**c.__dict__, "labels": {**LABELS, **c.labels}}) for c in CHARTS),
+        labelled(CHARTS, LABELS),
         roles=frozenset({"operator", "org_staff", "course_staff", "analyst", "embed"}),
         filters=("org", "course", "run", "learner", "start", "end", "grain"),
         description=N_(

@@ -9,7 +9,7 @@ nothing here, and the site filter does not apply.
 from __future__ import annotations
 
 from learnlake.serve.auth.scope import Columns
-from learnlake.serve.dashboards.framework import Chart, Query
+from learnlake.serve.dashboards.framework import Query
 
 # the org of a course key in either spelling
 ORG_OF_COURSE = (
@@ -36,11 +36,6 @@ def model_columns(time: str | None, course: str = "course_id", block: str | None
 def usage_key(course: str, block_type: str, block_id: str) -> str:
     """The usage key of a block whose hash id is logged without its course (course-v1 courses)."""
     return f"concat('block-v1:', split_part({course}, ':', 2), '+type@{block_type}+block@', {block_id})"
-
-
-def labelled(charts: tuple[Chart, ...], labels: dict[str, str]) -> tuple[Chart, ...]:
-    """The charts with the dashboard's column labels added to their own."""
-    return tuple(type(c)(**{**c.__dict__, "labels": {**labels, **c.labels}}) for c in charts)
 
 
 # what a chart shows while its model is not built (no LMS tables extracted yet, first run pending):

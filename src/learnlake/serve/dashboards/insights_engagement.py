@@ -12,8 +12,8 @@ only to callers allowed to see personal data.
 
 from __future__ import annotations
 
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
-from learnlake.serve.dashboards.insights_common import FILTERS, ROLES, labelled, model_columns, model_query
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
+from learnlake.serve.dashboards.insights_common import FILTERS, ROLES, model_columns, model_query
 from learnlake.serve.i18n import N_
 
 WEEKS = model_columns(time="interval_start")

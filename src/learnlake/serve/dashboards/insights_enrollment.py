@@ -8,8 +8,8 @@ birth-year and education models hold the report's last day only: those charts ig
 
 from __future__ import annotations
 
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
-from learnlake.serve.dashboards.insights_common import FILTERS, ROLES, labelled, model_columns, model_query
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
+from learnlake.serve.dashboards.insights_common import FILTERS, ROLES, model_columns, model_query
 from learnlake.serve.i18n import N_
 
 DAILY = model_columns(time='"date"')

@@ -9,8 +9,8 @@ the most answered problem part in scope, or the problem named by the `block` URL
 
 from __future__ import annotations
 
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
-from learnlake.serve.dashboards.insights_common import FILTERS, ROLES, labelled, model_columns, model_query
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
+from learnlake.serve.dashboards.insights_common import FILTERS, ROLES, model_columns, model_query
 from learnlake.serve.i18n import N_
 
 RESPONSES = model_columns(time="TRY_CAST(last_attempt_date AS TIMESTAMPTZ)", block="problem_id")

@@ -8,11 +8,10 @@ names come from course_blocks. These models cover the whole reporting interval: 
 from __future__ import annotations
 
 from learnlake.serve.auth.scope import Columns
-from learnlake.serve.dashboards.framework import Chart, Dashboard, register
+from learnlake.serve.dashboards.framework import Chart, Dashboard, labelled, register
 from learnlake.serve.dashboards.insights_common import (
     FILTERS,
     ROLES,
-    labelled,
     model_columns,
     model_query,
     usage_key,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from learnlake.serve.auth.scope import Columns
 from learnlake.serve.dashboards.course_queries import EVALUATED, PERIOD, PLAYED
-from learnlake.serve.dashboards.framework import Chart, Dashboard, Query, register
+from learnlake.serve.dashboards.framework import Chart, Dashboard, Query, labelled, register
 from learnlake.serve.i18n import N_
 
 MINE = Columns()
@@ -102,7 +102,7 @@ LEARNER = register(
     Dashboard(
         "me",
         N_("My progress"),
-        tuple(Chart(**{**c.__dict__, "labels": {**LABELS, **c.labels}}) for c in CHARTS),
+        labelled(CHARTS, LABELS),
         roles=frozenset({"learner", "embed"}),
         filters=("course", "start", "end", "grain"),
         description=N_("Your activity and results, next to the average of your courses."),

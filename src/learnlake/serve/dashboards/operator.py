@@ -15,7 +15,7 @@ from typing import Any
 from learnlake.config import Settings
 from learnlake.serve.auth.scope import Columns, Principal
 from learnlake.serve.dashboards.course_queries import PERIOD
-from learnlake.serve.dashboards.framework import Chart, Dashboard, Filters, Query, register
+from learnlake.serve.dashboards.framework import Chart, Dashboard, Filters, Query, labelled, register
 from learnlake.serve.i18n import N_
 from learnlake.state import StateStore
 
@@ -273,7 +273,7 @@ OPERATOR = register(
     Dashboard(
         "operator",
         N_("Operator"),
-        tuple(Chart(**{**c.__dict__, "labels": {**LABELS, **c.labels}}) for c in CHARTS),
+        labelled(CHARTS, LABELS),
         roles=frozenset({"operator", "analyst"}),
         description=N_("The instance: learners, courses and organizations, activity and pipeline health."),
     )
