@@ -10,6 +10,7 @@ models, and for a filter the model cannot answer (the site filter: models have n
 from __future__ import annotations
 
 from learnlake.serve.auth.scope import Columns
+from learnlake.serve.dashboards.at_risk_queries import per_course
 from learnlake.serve.dashboards.framework import Query
 
 # the time-series bucket of an event: truncating a plain TIMESTAMP skips the time-zone calendar
@@ -251,4 +252,33 @@ COURSE_INFORMATION = Query(
     "split_part(e.course_key, '+', 3) AS course_run, e.learners, e.active_7d, e.events, e.last_event "
     "FROM e LEFT JOIN o ON o.course_key = e.course_key ORDER BY 1, 2",
     {"where": EVENTS, "blocks": Columns(actor=None, time=None)},
+)
+
+
+# -- performance and finer engagement, on the same models the other dashboards read ------------
+# Grades and passing per course run, the video timeline and partial-vs-full views are the very
+# queries of the Course comparison and in-context video views: `course` uses those, not copies.
+# current state per learner (no event time, no lms partition)
+STATE_MODEL = Columns(lms=None, time=None)
+
+# enrolled learners per 10-point grade bucket (`no grade` first): Aspects' grade distribution
+GRADE_DISTRIBUTION = Query(
+    "SELECT grade_bucket, count(*) AS learners, "
+    "count(*) FILTER (WHERE approving_state = 'passed') AS passing FROM dim_student_status "
+    "WHERE {where} AND enrollment_status = 'registered' GROUP BY 1 "
+    "ORDER BY CASE WHEN grade_bucket = 'no grade' THEN -1 "
+    "ELSE CAST(split_part(grade_bucket, '-', 1) AS INTEGER) END",
+    {"where": STATE_MODEL},
+)
+
+# learners per subsection who viewed all its pages / at least one (Aspects' page engagement)
+PAGES_PER_SUBSECTION = Query(
+    f"SELECT {per_course('any_value(section_subsection_name)', 'course_key')} AS subsection, "
+    "count(DISTINCT actor_id) FILTER (WHERE section_subsection_page_engagement = 'All pages viewed') "
+    "AS engaged_all, "
+    "count(DISTINCT actor_id) FILTER (WHERE section_subsection_page_engagement = 'At least one page viewed') "
+    "AS engaged_one, round(avg(pages_visited), 1) AS avg_pages_visited, max(page_count) AS page_count "
+    "FROM fact_pageview_engagement WHERE {where} AND content_level = 'subsection' "
+    "GROUP BY course_key, block_id ORDER BY course_key, any_value(section_subsection_name)",
+    {"where": STATE_MODEL},
 )
