@@ -26,6 +26,10 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+# authlib prefers the httpx2 package (httpx works the same here) and says so on import; its
+# `deprecate` module installs an "always" filter when first imported, so it is imported before
+# the warning is silenced
+import authlib.deprecate  # noqa: F401
 import httpx
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc import jwt
@@ -34,7 +38,7 @@ from joserfc.jwk import KeySet
 
 from learnlake.config import Settings
 
-with warnings.catch_warnings():  # authlib prefers the httpx2 package; httpx works the same here
+with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from authlib.common.errors import AuthlibBaseError
     from authlib.integrations.httpx_client import OAuth2Client
