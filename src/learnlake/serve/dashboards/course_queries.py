@@ -75,10 +75,8 @@ COURSE_INFORMATION = Query(
     {"where": EVENTS, "blocks": Columns(actor=None, time=None)},
 )
 
-PAGES_PER_SECTION = Query(
-    "WITH nav AS (SELECT course_key, actor_id, split_part(object_id, '/xblock/', 2) AS block_id "
-    f"FROM xapi_events_all_parsed WHERE {{where}} AND verb_id = '{NAVIGATED}' "
-    "AND object_id LIKE '%/xblock/%'), "
+# page views and learners per section, from a `nav` CTE of (course_key, actor_id, block_id) page visits
+_SECTION_PAGES = (
     'blocks AS (SELECT course_key, location, section, block_type, display_name, "order" '
     "FROM course_blocks WHERE {blocks}), "
     'sections AS (SELECT course_key, section, min("order") AS ord, '
@@ -88,7 +86,13 @@ PAGES_PER_SECTION = Query(
     "count(*) AS page_views, count(DISTINCT nav.actor_id) AS learners "
     "FROM nav JOIN blocks b ON b.location = nav.block_id "
     "JOIN sections s ON s.course_key = b.course_key AND s.section = b.section "
-    "GROUP BY s.course_key, s.section, s.section_name, s.ord ORDER BY s.course_key, s.ord",
+    "GROUP BY s.course_key, s.section, s.section_name, s.ord ORDER BY s.course_key, s.ord"
+)
+
+PAGES_PER_SECTION = Query(
+    "WITH nav AS (SELECT course_key, actor_id, split_part(object_id, '/xblock/', 2) AS block_id "
+    f"FROM xapi_events_all_parsed WHERE {{where}} AND verb_id = '{NAVIGATED}' "
+    "AND object_id LIKE '%/xblock/%'), " + _SECTION_PAGES,
     {"where": EVENTS, "blocks": BLOCKS},
 )
 
@@ -205,17 +209,7 @@ ENROLLMENT_EVENTS_BY_VERB = Query(
 PAGE_OBJECT = "http://id.tincanapi.com/activitytype/resource"
 PAGES_PER_SECTION = Query(
     "WITH nav AS (SELECT course_key, actor_id, block_id FROM navigation_events "
-    f"WHERE {{where}} AND object_type = '{PAGE_OBJECT}'), "
-    'blocks AS (SELECT course_key, location, section, block_type, display_name, "order" '
-    "FROM course_blocks WHERE {blocks}), "
-    'sections AS (SELECT course_key, section, min("order") AS ord, '
-    "any_value(display_name) FILTER (WHERE block_type = 'chapter') AS section_name "
-    "FROM blocks GROUP BY 1, 2) "
-    "SELECT concat(s.section, ': ', coalesce(s.section_name, '?')) AS section_name, "
-    "count(*) AS page_views, count(DISTINCT nav.actor_id) AS learners "
-    "FROM nav JOIN blocks b ON b.location = nav.block_id "
-    "JOIN sections s ON s.course_key = b.course_key AND s.section = b.section "
-    "GROUP BY s.course_key, s.section, s.section_name, s.ord ORDER BY s.course_key, s.ord",
+    f"WHERE {{where}} AND object_type = '{PAGE_OBJECT}'), " + _SECTION_PAGES,
     {"where": NAVIGATION_MODEL, "blocks": BLOCKS},
     fallback=PAGES_PER_SECTION,
 )

@@ -95,12 +95,12 @@ def answers(query: Query, principal: Principal, filters: Filters) -> bool:
             (cols.org, filters.org or scope.orgs is not None),
             (cols.course, filters.course or filters.run or scope.courses is not None),
             (cols.lms, filters.site),
-            (cols.actor, getattr(filters, "learner", None) or scope.actor is not None),
-            (cols.block, getattr(filters, "block", None) or scope.block is not None),
+            (cols.actor, filters.learner or scope.actor is not None),
+            (cols.block, filters.block or scope.block is not None),
         )
         if any(column is None and needed for column, needed in wanted):
             return False
-        if getattr(filters, "tag", None) and not getattr(cols, "tags", False):
+        if filters.tag and not cols.tags:
             return False
         if cols.time_grain and GRAIN_ORDER.get(filters.grain, 0) < GRAIN_ORDER.get(cols.time_grain, 0):
             return False
