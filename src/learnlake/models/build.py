@@ -375,9 +375,7 @@ class Builder:
                 "rows": rows,
                 "version": _digest([key, time.time()]),
                 "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(),
-                "parameters": {k: None if v is None else str(v) for k, v in params.items()}
-                if params
-                else None,
+                "parameters": params,
             },
         )
 
