@@ -155,82 +155,36 @@ def scrub_event(event: dict[str, Any]) -> bool:
 
 
 def scrubbed_json(event: dict[str, Any], text: bytes) -> bytes:
-    """The event's JSON without personal data (the text itself when it holds none).
+    """The event's JSON without personal data (the text itself, byte for byte, when it holds none).
 
-    Usually the personal members (`"username": "…"` and the like, at any depth) are cut out of the
-    text in one regex pass, keeping everything else byte for byte; the event is walked and
-    re-serialised only when a personal key holds an object or a list, or for the
-    `edx.user.settings.*` events whose `old`/`new` values are personal.
+    The LMS logs `username` and `ip` at the top level and in `context`: those are removed from the
+    parsed event and it is serialised again (orjson, about a microsecond). Only when personal
+    members remain elsewhere (a payload's `email`, a non-scalar value, the `old`/`new` values of
+    `edx.user.settings.*`) is the whole event walked. Editing the text with a regex instead was
+    tried and measured slower (~10 µs per event: every quote in the line starts a match attempt).
     """
-    if b'"edx.user.settings.' not in text:
-        cut = _cut_pii_members(text)
-        if cut is not None:
-            return cut
-    return _scrubbed_walk(event, text)
-
-
-_SCALAR = rb'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null'
-_PII_MEMBER = re.compile(  # starts with a literal quote, so the regex engine skips ahead fast
-    rb'"(?:'
-    + b"|".join(re.escape(k.encode()) for k in sorted(PII_KEYS, key=len, reverse=True))
-    + rb')"\s*:\s*('
-    + _SCALAR
-    + rb")?"
-)
-_TRAILING_COMMA = re.compile(rb"\s*,")
-_SPACE = frozenset(b" \t\r\n")
-_NOT_PERSONAL = frozenset({b"null", b'""', b'"anonymous"'})
-
-
-def _cut_pii_members(text: bytes) -> bytes | None:
-    """`text` without its personal object members, or None when one holds a non-scalar value.
-
-    A key followed by `:` can only be a real member: inside a JSON string every quote is escaped.
-    A member is cut with its leading comma, or (first member) with its trailing one.
-    """
-    parts: list[bytes] = []
-    pos = 0
-    for m in _PII_MEMBER.finditer(text):
-        value = m.group(1)
-        if value is None:
-            return None
-        if value in _NOT_PERSONAL:
-            continue
-        start = m.start()
-        end = m.end()
-        before = start
-        while before > pos and text[before - 1] in _SPACE:
-            before -= 1
-        if before > pos and text[before - 1] == 44:  # ',': cut it with the member
-            start = before - 1
-        else:  # first member (or its comma went with the member before): cut the trailing comma
-            trailing = _TRAILING_COMMA.match(text, end)
-            if trailing is not None:
-                end = trailing.end()
-        parts.append(text[pos:start])
-        pos = end
-    if not parts:
-        return text
-    parts.append(text[pos:])
-    return b"".join(parts)
-
-
-def _scrubbed_walk(event: dict[str, Any], text: bytes) -> bytes:
-    """`scrubbed_json` by walking the parsed event (removes keys whatever their values)."""
-    if _PII_KEY.search(text) is None and b'"edx.user.settings.' not in text:
-        return text
     changed = False
     for holder in (event, event.get("context")):
         if type(holder) is dict:
-            for k in ("username", "ip"):
+            for k in _LOGGED_PII:
                 if k in holder and _personal(holder[k]):
                     del holder[k]
                     changed = True
     out = orjson.dumps(event) if changed else text
-    if _PII_KEY.search(out) is not None or b'"edx.user.settings.' in out:
-        scrub_event(event)
+    personal_left = _PERSONAL_MEMBER.search(out) is not None or b'"edx.user.settings.' in out
+    if personal_left and (scrub_event(event) or changed):
         out = orjson.dumps(event)
     return out
+
+
+_LOGGED_PII = ("username", "ip")  # where the LMS puts them: the event and its context
+# A member of a PII key whose value is personal (not null, "" or "anonymous"). A key followed by `:`
+# can only be a real member: inside a JSON string every quote is escaped.
+_PERSONAL_MEMBER = re.compile(
+    rb'"(?:'
+    + b"|".join(re.escape(k.encode()) for k in sorted(PII_KEYS, key=len, reverse=True))
+    + rb')"\s*:\s*(?!null|""|"anonymous")'
+)
 
 
 def epoch_us(t: dt.datetime) -> int:
