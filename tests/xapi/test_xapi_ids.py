@@ -73,3 +73,24 @@ def test_timestamp_normalization_follows_tincan() -> None:
     assert normalize_timestamp("2020-07-15T08:36:01.917775+02:00") == "2020-07-15T08:36:01.917775+02:00"
     assert normalize_timestamp("2020-07-15T06:36:01.000000+00:00") == "2020-07-15T06:36:01+00:00"
     assert normalize_timestamp(1594795000) == "2020-07-15T06:36:40+00:00"
+
+
+def test_actor_text_in_ids_is_json_dumps_of_the_actor() -> None:
+    """The actor part of the id input is written without json.dumps: it must still be its text."""
+    event = load_raw("play_video")
+    names = ["plain-id", 'quote"d', "back\\slash", "tab\there", "del\x7f", "né", "☃ snow", "\U0001f600", ""]
+    for name in names:
+        cases = [
+            StaticLookups(external_ids={"*": name or "x"}, lms_root_url='http://lms "q"/é'),
+            StaticLookups(emails={"*": name}, actor_mode="mbox"),
+            StaticLookups(emails={"*": name}, actor_mode="mbox_sha1sum"),
+        ]
+        for lookups in cases:
+            statement = transform_event(event, lookups)[0]
+            expected = str(
+                uuid.uuid5(
+                    uuid.uuid5(uuid.NAMESPACE_DNS, C.PLAYED.json),
+                    f"{json.dumps(statement['actor'])}-{event['timestamp']}",
+                )
+            )
+            assert statement["id"] == expected, (name, lookups.actor_mode)

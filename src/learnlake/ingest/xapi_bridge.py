@@ -21,9 +21,6 @@ from learnlake.config import Settings
 
 log = logging.getLogger(__name__)
 
-COURSE_ACTIVITY = "http://adlnet.gov/expapi/activities/course"
-
-
 Outcome = tuple[list[dict[str, Any]], str | None, str | None]
 """(statements, kind, info): kind None = ok; "not_mapped" (info = event name), "skipped" (ERB drops
 such events by design, info = reason) or "rejected" (quarantine, info = reason and detail)."""
@@ -46,7 +43,14 @@ class Transformer:
 
 
 def normalized(event: dict[str, Any]) -> dict[str, Any]:
-    """A shallow copy shaped as ERB's bulk command feeds events: `data` = parsed payload, `timestamp`."""
+    """The event shaped as ERB's bulk command feeds events: `data` = parsed payload, `timestamp`.
+
+    A shallow copy when something changes; events already in that shape (`name`, `data`,
+    `timestamp`, no `event`: most current LMS events) are returned as they are, uncopied (the
+    transformer never changes an event).
+    """
+    if "event" not in event and "timestamp" in event and event.get("name"):
+        return event
     out = dict(event)
     if "event" in out:
         payload = out["event"]
@@ -147,12 +151,6 @@ def _never_raising(persist: Callable[[], Any]) -> Callable[[], int]:
     return flush
 
 
-def _first(value: Any) -> dict[str, Any]:
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        return value[0]
-    return {}
-
-
 def org_of(course_key: str | None) -> str:
     """Org of a course key: course-v1:ORG+…, ccx-v1:ORG+…, or old ORG/COURSE/RUN ('' if none)."""
     if not course_key:
@@ -165,21 +163,21 @@ def org_of(course_key: str | None) -> str:
 
 
 def parsed_columns(stmt: dict[str, Any]) -> tuple[str, str, str, str, str, str]:
-    """(actor_id, verb_id, object_id, course_id, course_key, org) as aspects-dbt derives them."""
-    actor = stmt.get("actor") or {}
-    account = actor.get("account") or {}
-    actor_id = account.get("name") or actor.get("mbox") or actor.get("mbox_sha1sum") or ""
-    verb_id = (stmt.get("verb") or {}).get("id") or ""
-    obj = stmt.get("object") or {}
-    object_id = obj.get("id") or ""
-    activities = (stmt.get("context") or {}).get("contextActivities") or {}
-    parent = _first(activities.get("parent"))
-    if (parent.get("definition") or {}).get("type") == COURSE_ACTIVITY:
-        course_id = parent.get("id") or ""
-    elif parent.get("objectType") in ("Activity", "GroupActivity"):
-        course_id = _first(activities.get("grouping")).get("id") or ""
-    else:
-        course_id = object_id
-    course_key = course_id.rsplit("/", 1)[-1]
-    org = org_of(course_key) if course_key.startswith(("course-v1:", "ccx-v1:")) else ""
-    return actor_id, verb_id, object_id, course_id, course_key, org
+    """(actor_id, verb_id, object_id, course_id, course_key, org) as aspects-dbt derives them.
+
+    Done by `learnlake.xapi.columns`, which the native build compiles (a statement exists only
+    where the transformer does); imported on first use, as the transformer is.
+    """
+    return _statement_columns(stmt)
+
+
+def _import_columns(stmt: dict[str, Any]) -> tuple[str, str, str, str, str, str]:
+    """The first call: import the columns function and keep it for the next ones."""
+    global _statement_columns
+    from learnlake.xapi.columns import statement_columns
+
+    _statement_columns = statement_columns
+    return statement_columns(stmt)
+
+
+_statement_columns: Callable[[dict[str, Any]], tuple[str, str, str, str, str, str]] = _import_columns

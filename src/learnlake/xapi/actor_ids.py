@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -119,11 +120,27 @@ class ActorIdStore:
             found = pending[2] if pending is not None else None
         return found
 
+    def get_or_record(self, user: int | str, assign: Callable[[int | str], str]) -> str:
+        """`get(user)`, else `assign(user)` recorded: the stored key is computed once (per learner)."""
+        key = stored_key(user, self.pii)
+        found = self.known.get(key)
+        if found is not None:
+            return found
+        pending = self.pending.get(key)
+        if pending is not None:
+            return pending[2]
+        found = assign(user)
+        self._add_pending(key, user, found)
+        return found
+
     def record(self, user: int | str, external_id: str) -> None:
         """Remember a new assignment until the next `flush`."""
         key = stored_key(user, self.pii)
         if key in self.known or key in self.pending:
             return
+        self._add_pending(key, user, external_id)
+
+    def _add_pending(self, key: str, user: int | str, external_id: str) -> None:
         text = str(user)
         user_id = int(text) if text.isdigit() and len(text) < 19 else None
         username = text if user_id is None and self.pii else None

@@ -17,7 +17,7 @@ from learnlake.xapi.errors import XapiRejected, brief
 from learnlake.xapi.fields import find, sub
 from learnlake.xapi.lookups import UNKNOWN_EMAIL, Lookups
 
-_VARIANT: Final = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+_VARIANT: Final = C.UUID_VARIANT_DIGIT
 _CACHE_LIMIT: Final = 500_000
 _sha1: Final = hashlib.sha1
 _fromiso: Final = datetime.fromisoformat
@@ -36,6 +36,20 @@ def statement_id(ns: bytes, actor_json: str, timestamp: object) -> str:
 def _uuid5_text(data: bytes) -> str:
     x = _sha1(data).hexdigest()
     return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"
+
+
+def _json_str(value: Any) -> str:
+    """`json.dumps(value)`; plain printable ASCII text without quotes or backslashes (ids, URLs,
+    emails) is written as is, skipping the encoder (json escapes nothing else in it)."""
+    if (
+        type(value) is str
+        and value.isascii()
+        and value.isprintable()
+        and '"' not in value
+        and "\\" not in value
+    ):
+        return f'"{value}"'
+    return json.dumps(value)
 
 
 def normalize_timestamp(raw: object) -> str:
@@ -146,6 +160,7 @@ class Env:
         self.lms = lookups.lms_root_url
         self.xblock = f"{self.lms}/xblock/"
         self.course_prefix = f"{self.lms}/course/"
+        self._home_page = f', "homePage": {_json_str(self.lms)}}}}}'  # the end of an account's JSON
         self.mode = lookups.actor_mode
         self.strict_courses = bool(lookups.strict_courses)
         self._actors: dict[Any, tuple[dict[str, Any], bytes]] = {}
@@ -192,22 +207,26 @@ class Env:
         return self._agent(user)
 
     def _agent(self, user: int | str | None) -> tuple[dict[str, Any], bytes]:
+        """The actor of a learner and f"{json.dumps(actor)}-" (ERB's id input), written directly."""
         if self.mode == "account":
             name = None if user is None else self.lookups.external_id(user)
             if not name:
                 raise XapiRejected("unknown_user", f"no external id for learner {brief(user)}")
             actor: dict[str, Any] = {"objectType": "Agent", "account": {"name": name, "homePage": self.lms}}
+            text = f'{{"objectType": "Agent", "account": {{"name": {_json_str(name)}{self._home_page}'
         else:
             email = (None if user is None else self.lookups.email(user)) or UNKNOWN_EMAIL
             mbox = email if email.startswith("mailto:") else f"mailto:{email}"
             if self.mode == "mbox":
                 actor = {"objectType": "Agent", "mbox": mbox}
+                text = f'{{"objectType": "Agent", "mbox": {_json_str(mbox)}}}'
             else:  # mbox_sha1sum: ERB hashes the bare address (as written)
-                actor = {"objectType": "Agent", "mbox_sha1sum": _sha1(email.encode()).hexdigest()}
-        prefix = (json.dumps(actor) + "-").encode()
+                digest = _sha1(email.encode()).hexdigest()
+                actor = {"objectType": "Agent", "mbox_sha1sum": digest}
+                text = f'{{"objectType": "Agent", "mbox_sha1sum": "{digest}"}}'
         if len(self._actors) >= _CACHE_LIMIT:
             self._actors.clear()
-        found = (actor, prefix)
+        found = (actor, (text + "-").encode())
         self._actors[user] = found
         return found
 

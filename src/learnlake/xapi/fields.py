@@ -31,14 +31,18 @@ def _find(node: dict[str, Any], key: str) -> Any:
 
 
 def find(event: dict[str, Any], key: str) -> Any:
-    """First value of `key` anywhere in the event, normalized (ERB's `get_data("key")`)."""
+    """First value of `key` anywhere in the event, normalized (ERB's `get_data("key")`).
+
+    The first level below the top (usually `context`, where most keys are) is looked at here,
+    saving a call per lookup; deeper levels go through `_find`.
+    """
     if key in event:
         value = event[key]
     else:
         value = None
         for child in event.values():
             if type(child) is dict and child:
-                value = _find(child, key)
+                value = child[key] if key in child else _find(child, key)
                 if value is not None:
                     break
     if value != 0 and not value:

@@ -69,14 +69,9 @@ class LakeLookups:
         found = self.external_ids.get(key)
         if found is not None:
             return found
-        if self.store is not None:
-            found = self.store.get(key)
-            if found is not None:
-                return found
-        found = self.assigner.assign(key)
-        if self.store is not None:
-            self.store.record(key, found)
-        return found
+        if self.store is None:
+            return self.assigner.assign(key)
+        return self.store.get_or_record(key, self.assigner.assign)
 
     def email(self, user: int | str) -> str | None:
         """auth_user.email (loaded only in the mbox mode with privacy.pii)."""

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from learnlake.xapi.constants import uuid5_text
+
 ActorMode = Literal["account", "mbox", "mbox_sha1sum"]
 UNKNOWN_EMAIL = "unknown@example.com"  # ERB's address for a learner without a known email
 
@@ -65,6 +67,10 @@ class ActorAssigner:
 
     namespace: uuid.UUID
     assigned: dict[str, str] = field(default_factory=dict)
+    _namespace_bytes: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._namespace_bytes = self.namespace.bytes  # `UUID.bytes` is computed on every access
 
     @classmethod
     def for_site(cls, lms_root_url: str) -> ActorAssigner:
@@ -77,8 +83,7 @@ class ActorAssigner:
         found = self.assigned.get(key)
         if found is None:
             kind = "user_id" if isinstance(user, int) or key.isdigit() else "username"
-            found = str(uuid.uuid5(self.namespace, f"{kind}:{key}"))
-            self.assigned[key] = found
+            found = self.assigned[key] = uuid5_text(self._namespace_bytes, f"{kind}:{key}")
         return found
 
     def export_json(self) -> dict[str, str]:

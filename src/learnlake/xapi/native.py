@@ -45,6 +45,7 @@ MODULES = (
     "video",
     "transform",
     "batch",
+    "columns",
 )
 SOURCE_DIR = Path(__file__).resolve().parent
 ENV_SWITCH = "LEARNLAKE_XAPI_NATIVE"
