@@ -1,9 +1,10 @@
 """`ingest tracking-logs`: files → parsed events and xAPI statements → lake batches, exactly once.
 
 The main process reads and decodes files in order and cuts them into chunks of whole lines; worker
-processes parse chunks (JSON, common keys, xAPI), and the main process parses the chunks that
-find the workers already `_backlog` chunks behind (it is idle otherwise: one process fewer for
-the same throughput, hence less memory); results are taken in input order and are
+processes parse chunks (JSON, common keys, xAPI), and the main process parses a chunk itself
+whenever the workers already have `_backlog` chunks unfinished (so it is never idle and the workers
+never wait: one process fewer for the same throughput, hence less memory); results are taken in
+input order and are
 gathered into batches of about `tracking_logs.batch_rows` events. Each batch is committed to the
 lake together with the file offsets it completes (see `learnlake.lake.writer`), so a killed run
 resumes exactly where the last committed batch ended. With `tracking_logs.copy_raw`, the lines a
@@ -142,8 +143,8 @@ class TrackingLogIngest:
         self._bar: ProgressReporter | None = None
         self._stager = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake-stage")
         self._staging: tuple[Plan, Future[None]] | None = None
-        self._queued = 0  # chunks handed to the workers and not taken back yet
-        self._backlog = 0  # how many the workers may have queued before this process parses one
+        self._in_workers: deque[Future[parse.ChunkResult]] = deque()  # submitted, oldest first
+        self._backlog = 0  # chunks the workers may have unfinished before this process parses one
         # about a quarter of a batch per chunk (~1 KB per event), so batches end close to batch_rows
         self._chunk = max(64 * 1024, min(CHUNK_BYTES, settings.tracking_logs.batch_rows * 256))
 
@@ -200,9 +201,9 @@ class TrackingLogIngest:
                             unit.raw = (sf.url, item.data)
                         args = (item.data, item.offset, item.line, sf.url, pii, MAX_LINE)
                         self.summary.chunks += 1
-                        if pool is not None and self._queued < self._backlog:
+                        if pool is not None and self._unfinished() < self._backlog:
                             unit.future = pool.submit(parse.parse_chunk, *args)
-                            self._queued += 1
+                            self._in_workers.append(unit.future)
                             self.summary.chunks_in_workers += 1
                         else:
                             unit.result = parse.parse_chunk(*args)
@@ -233,6 +234,13 @@ class TrackingLogIngest:
                     yield unit
             finally:
                 dec.close()
+
+    def _unfinished(self) -> int:
+        """Chunks the workers have not finished yet (a finished result waiting to be taken in order
+        does not count: counting it kept this process parsing while a worker sat idle)."""
+        while self._in_workers and self._in_workers[0].done():
+            self._in_workers.popleft()
+        return sum(1 for f in self._in_workers if not f.done())
 
     # -- running ---------------------------------------------------------------------------
 
@@ -312,7 +320,6 @@ class TrackingLogIngest:
         result = unit.result
         if unit.future is not None:
             result = unit.future.result()
-            self._queued -= 1
         if result is not None:
             batch.tracking.append(result.tracking)
             if result.xapi.num_rows:
