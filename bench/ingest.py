@@ -1,8 +1,22 @@
 """Ingest benchmark: end-to-end tracking logs → lake + warehouse, at two sizes, printed as JSON.
 
-Builds (once, cached) gzip tracking-log sets from the real events in ../shared (xAPI conformance
-inputs and Insights fixtures), each line with its own time, user id, username and IP; then, for
-each size, measures:
+Builds (once, cached under --cache) the input of each size, then measures it. Two sources:
+
+- `synth` (default): a synthetic Open edX site made by `learnlake synth` (the library API,
+  `generate_site`, with one simulation worker per core). Days and courses are fixed
+  (SYNTH_DAYS, SYNTH_COURSES); the number of learners sets the size. A one-off calibration site
+  (CALIBRATION_LEARNERS learners, cached in `<cache>/synth-calibration.json`) gives the events per
+  learner-day, from which the large site gets about --events events; the small site has the
+  same days and courses and a tenth (1/--small-ratio) of the learners. Each site is kept in
+  `<cache>/synth-<target events>/` (COMPLETE marks a finished one and records its options) and
+  its tracking logs (`tracking/`: rotated .gz files plus the live, plain `tracking.log`) are
+  ingested. The actual event counts are reported. Delete the cache after changing the synth code.
+- `templates`: gzip tracking-log sets built from the real events in ../shared (xAPI conformance
+  inputs and Insights fixtures), each line with its own time, user id, username and IP, in
+  `<cache>/logs-<events>/`.
+
+Building is timed (`build_seconds`, near 0 when the cache is reused) but is not part of the
+ingest figures. Then, for each size, it measures:
 
 - the orjson parse-only rate of the same files on one core (decompress + split + orjson.loads);
 - `learnlake ingest tracking-logs` end to end (read → parse → xAPI → Parquet lake, then the
@@ -14,7 +28,8 @@ each size, measures:
   events / (CPU s / cores) is the rate the same work would reach with every core to itself;
 - a second, unchanged run (seconds).
 
-Usage: python bench/ingest.py [--events 4000000] [--small-ratio 10] [--cache DIR] [--keep]
+Usage: python bench/ingest.py [--source synth|templates] [--events 4000000] [--small-ratio 10]
+                              [--cache DIR] [--workers N] [--seed 1] [--no-parse-baseline] [--keep]
 """
 
 from __future__ import annotations
@@ -42,6 +57,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 FILE_EVENTS = 500_000
 SPAN_DAYS = 60
+DEFAULT_LMS_ROOT_URL = "https://lms.example.org"
+# synth source: the site's shape is fixed, its number of learners sets its size
+SYNTH_DAYS = 90
+SYNTH_COURSES = 6
+SYNTH_ORGS = 3
+CALIBRATION_LEARNERS = 250  # ~150k events, a few seconds
 
 
 def templates() -> list[bytes]:
@@ -114,6 +135,100 @@ def build(folder: Path, events: int, seed: int = 1) -> list[Path]:
     return files
 
 
+def _synth_options(folder: Path, learners: int, seed: int) -> Any:
+    from learnlake.synth.site import SynthOptions
+
+    return SynthOptions(
+        seed=seed,
+        orgs=SYNTH_ORGS,
+        courses=SYNTH_COURSES,
+        learners=learners,
+        days=SYNTH_DAYS,
+        out=folder,
+        workers=os.cpu_count() or 1,
+    )
+
+
+def _synth_shape(learners: int, seed: int) -> dict[str, int]:
+    """What identifies a synth site (and so whether a cached one can be reused)."""
+    return {
+        "learners": learners,
+        "days": SYNTH_DAYS,
+        "courses": SYNTH_COURSES,
+        "orgs": SYNTH_ORGS,
+        "seed": seed,
+    }
+
+
+def _generate(folder: Path, learners: int, seed: int) -> dict[str, Any]:
+    """Run `learnlake synth` (library API) into `folder`; its figures."""
+    from learnlake.progress import progress
+    from learnlake.synth.course_index import SiteUrls
+    from learnlake.synth.site import generate_site
+
+    options = _synth_options(folder, learners, seed)
+    t0 = time.perf_counter()
+    with progress(f"synth {learners} learners", unit="events") as reporter:
+        summary = generate_site(options, reporter)
+    secs = time.perf_counter() - t0
+    return {
+        **_synth_shape(learners, seed),
+        "workers": os.cpu_count() or 1,
+        "events": summary.events,
+        "events_per_learner_day": round(summary.events / (learners * SYNTH_DAYS), 3),
+        "generation_seconds": round(secs, 1),
+        "generation_events_per_min": round(summary.events / secs * 60),
+        "lms_root_url": SiteUrls(options.lms_host).root,
+    }
+
+
+def calibrate(cache: Path, seed: int = 1) -> dict[str, Any]:
+    """Events per learner-day of a small synth site of the benchmark's shape (cached)."""
+    path = cache / "synth-calibration.json"
+    shape = _synth_shape(CALIBRATION_LEARNERS, seed)
+    if path.exists():
+        info = json.loads(path.read_text())
+        if {k: info.get(k) for k in shape} == shape:
+            return {**info, "reused": True}
+    site = cache / "synth-calibration-site"
+    shutil.rmtree(site, ignore_errors=True)
+    try:
+        info = _generate(site, CALIBRATION_LEARNERS, seed)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(info))
+    return {**info, "reused": False}
+
+
+def build_synth(folder: Path, learners: int, seed: int = 1) -> tuple[list[Path], dict[str, Any]]:
+    """A synth site of `learners` learners in `folder` (cached: reused when COMPLETE records the
+    same options); its tracking logs and the generation figures."""
+    done = folder / "COMPLETE"
+    shape = _synth_shape(learners, seed)
+    if done.exists():
+        info = json.loads(done.read_text())
+        if {k: info.get(k) for k in shape} == shape:
+            return synth_logs(folder), {**info, "reused": True}
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    info = _generate(folder, learners, seed)
+    done.write_text(json.dumps(info))
+    return synth_logs(folder), {**info, "reused": False}
+
+
+def synth_logs(folder: Path) -> list[Path]:
+    """The tracking logs of a synth site: `tracking/tracking.log-*.gz` and the live `tracking.log`."""
+    return sorted((folder / "tracking").glob("tracking.log*"))
+
+
+def _open_log(path: Path) -> Any:
+    """A tracking log for reading: gzip by its magic bytes (synth's live tracking.log is plain)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+
+
 def parse_only(files: list[Path]) -> dict[str, float]:
     """Decompress, split and orjson.loads every line on one core."""
     t0 = time.perf_counter()
@@ -121,7 +236,7 @@ def parse_only(files: list[Path]) -> dict[str, float]:
     decoded = 0
     loads = orjson.loads
     for f in files:
-        with gzip.open(f, "rb") as fh:
+        with _open_log(f) as fh:
             rest = b""
             while True:
                 block = fh.read(4 << 20)
@@ -175,10 +290,12 @@ def _rss_tree(pid: int) -> tuple[int, int]:
     return total, pss
 
 
-def ingest(folder: Path, data: Path, workers: int | None) -> dict[str, Any]:
+def ingest(
+    folder: Path, data: Path, workers: int | None, lms_root_url: str = DEFAULT_LMS_ROOT_URL
+) -> dict[str, Any]:
     """One `learnlake ingest tracking-logs` run in a subprocess, with its peak RSS."""
     cfg = data.parent / f"{data.name}.yaml"
-    cfg.write_text(json.dumps({"data_dir": str(data), "site": {"lms_root_url": "https://lms.example.org"}}))
+    cfg.write_text(json.dumps({"data_dir": str(data), "site": {"lms_root_url": lms_root_url}}))
     args = [
         sys.executable,
         str(ROOT / "tests/ingest/cli_harness.py"),
@@ -243,6 +360,7 @@ def ingest(folder: Path, data: Path, workers: int | None) -> dict[str, Any]:
 
 
 def measure(events: int, cache: Path, work: Path, workers: int | None, parse: bool) -> dict[str, Any]:
+    """Build (or reuse) the template logs of `events` lines and measure them."""
     folder = cache / f"logs-{events}"
     t0 = time.perf_counter()
     files = build(folder, events)
@@ -252,32 +370,87 @@ def measure(events: int, cache: Path, work: Path, workers: int | None, parse: bo
         "gz_MB": round(sum(f.stat().st_size for f in files) / 1e6, 1),
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
+    return _measure_files(result, files, events, work, workers, parse, DEFAULT_LMS_ROOT_URL)
+
+
+def measure_synth(
+    events: int, learners: int, cache: Path, work: Path, workers: int | None, parse: bool, seed: int
+) -> dict[str, Any]:
+    """Build (or reuse) a synth site of `learners` learners, aimed at `events` events, and measure it."""
+    t0 = time.perf_counter()
+    files, info = build_synth(cache / f"synth-{events}", learners, seed)
+    gz = [f for f in files if f.suffix == ".gz"]
+    result: dict[str, Any] = {
+        "events_generated": info["events"],
+        "events_target": events,
+        "files": len(files),
+        "gz_MB": round(sum(f.stat().st_size for f in gz) / 1e6, 1),
+        "plain_MB": round(sum(f.stat().st_size for f in files if f not in gz) / 1e6, 1),
+        "build_seconds": round(time.perf_counter() - t0, 1),
+        "synth": info,
+    }
+    return _measure_files(result, files, events, work, workers, parse, info["lms_root_url"])
+
+
+def _measure_files(
+    result: dict[str, Any],
+    files: list[Path],
+    events: int,
+    work: Path,
+    workers: int | None,
+    parse: bool,
+    lms_root_url: str,
+) -> dict[str, Any]:
     if parse:
         result["parse_only_one_core"] = parse_only(files)
+    folder = files[0].parent
     data = work / f"data-{events}"
     shutil.rmtree(data, ignore_errors=True)
-    result["ingest"] = ingest(folder, data, workers)
-    result["unchanged_second_run_seconds"] = ingest(folder, data, workers)["seconds"]
+    result["ingest"] = ingest(folder, data, workers, lms_root_url)
+    result["unchanged_second_run_seconds"] = ingest(folder, data, workers, lms_root_url)["seconds"]
     return result
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", type=int, default=4_000_000)
+    ap.add_argument(
+        "--source",
+        choices=("synth", "templates"),
+        default="synth",
+        help="synth: a `learnlake synth` site; templates: logs built from the shared conformance events",
+    )
+    ap.add_argument(
+        "--events", type=int, default=4_000_000, help="events of the large size (about, for synth)"
+    )
     ap.add_argument("--small-ratio", type=int, default=10)
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "learnlake-bench-ingest")
-    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--workers", type=int, default=None, help="ingest workers (default: learnlake's)")
+    ap.add_argument("--seed", type=int, default=1, help="synth seed")
     ap.add_argument("--no-parse-baseline", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the data folders (lake, warehouse)")
     args = ap.parse_args()
     work = args.cache / "work"
     work.mkdir(parents=True, exist_ok=True)
-    small = measure(
-        args.events // args.small_ratio, args.cache, work, args.workers, not args.no_parse_baseline
-    )
-    big = measure(args.events, args.cache, work, args.workers, not args.no_parse_baseline)
+    parse = not args.no_parse_baseline
+    small_events = args.events // args.small_ratio
+    extra: dict[str, Any] = {}
+    if args.source == "synth":
+        cal = calibrate(args.cache, args.seed)
+        per_learner = cal["events"] / cal["learners"]  # over SYNTH_DAYS days
+        learners = max(1, round(args.events / per_learner))
+        small_learners = max(1, learners // args.small_ratio)
+        extra["calibration"] = {
+            k: cal[k] for k in ("learners", "days", "courses", "events", "events_per_learner_day", "reused")
+        } | {"generation_seconds": cal["generation_seconds"]}
+        small = measure_synth(small_events, small_learners, args.cache, work, args.workers, parse, args.seed)
+        big = measure_synth(args.events, learners, args.cache, work, args.workers, parse, args.seed)
+    else:
+        small = measure(small_events, args.cache, work, args.workers, parse)
+        big = measure(args.events, args.cache, work, args.workers, parse)
     growth = big["ingest"]["seconds"] / max(small["ingest"]["seconds"], 1e-9)
     report = {
+        "source": args.source,
+        **extra,
         "cores": os.cpu_count(),
         "small": small,
         "large": big,
