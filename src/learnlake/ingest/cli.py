@@ -20,8 +20,7 @@ def tracking_logs_command(
     workers: int | None = typer.Option(
         None,
         "--workers",
-        help="Parser processes besides this one, which parses too "
-        "(default: cores - 1 for large inputs; 0 = this process only).",
+        help="Parser processes (default: one per core for large inputs; 0 = this process parses all).",
     ),
     wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for another batch run to finish."),
 ) -> None:

@@ -1,10 +1,10 @@
 """`ingest tracking-logs`: files → parsed events and xAPI statements → lake batches, exactly once.
 
 The main process reads and decodes files in order and cuts them into chunks of whole lines; worker
-processes parse chunks (JSON, common keys, xAPI), and the main process parses a chunk itself
-whenever the workers already have `_backlog` chunks unfinished (so it is never idle and the workers
-never wait: one process fewer for the same throughput, hence less memory); results are taken in
-input order and are
+processes (one per core) parse chunks (JSON, common keys, xAPI). The main process does not parse
+when there are workers: parsing there held the GIL that its pool threads need to hand chunks out
+and take results in, so the workers waited (measured: main thread 100% busy, worker 57%, and a
+third slower than one worker per core). Results are taken in input order and are
 gathered into batches of about `tracking_logs.batch_rows` events. Each batch is committed to the
 lake together with the file offsets it completes (see `learnlake.lake.writer`), so a killed run
 resumes exactly where the last committed batch ended. With `tracking_logs.copy_raw`, the lines a
@@ -143,8 +143,6 @@ class TrackingLogIngest:
         self._bar: ProgressReporter | None = None
         self._stager = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake-stage")
         self._staging: tuple[Plan, Future[None]] | None = None
-        self._in_workers: deque[Future[parse.ChunkResult]] = deque()  # submitted, oldest first
-        self._backlog = 0  # chunks the workers may have unfinished before this process parses one
         # about a quarter of a batch per chunk (~1 KB per event), so batches end close to batch_rows
         self._chunk = max(64 * 1024, min(CHUNK_BYTES, settings.tracking_logs.batch_rows * 256))
 
@@ -201,9 +199,8 @@ class TrackingLogIngest:
                             unit.raw = (sf.url, item.data)
                         args = (item.data, item.offset, item.line, sf.url, pii, MAX_LINE)
                         self.summary.chunks += 1
-                        if pool is not None and self._unfinished() < self._backlog:
+                        if pool is not None:
                             unit.future = pool.submit(parse.parse_chunk, *args)
-                            self._in_workers.append(unit.future)
                             self.summary.chunks_in_workers += 1
                         else:
                             unit.result = parse.parse_chunk(*args)
@@ -235,13 +232,6 @@ class TrackingLogIngest:
             finally:
                 dec.close()
 
-    def _unfinished(self) -> int:
-        """Chunks the workers have not finished yet (a finished result waiting to be taken in order
-        does not count: counting it kept this process parsing while a worker sat idle)."""
-        while self._in_workers and self._in_workers[0].done():
-            self._in_workers.popleft()
-        return sum(1 for f in self._in_workers if not f.done())
-
     # -- running ---------------------------------------------------------------------------
 
     def run(self) -> IngestSummary:
@@ -255,10 +245,10 @@ class TrackingLogIngest:
         todo = [sf for sf in files if not index.unchanged(sf)]
         total = sum(sf.size for sf in todo)
         workers = self.workers
-        if workers is None:  # this process parses too: one worker fewer than cores
-            workers = max(1, (os.cpu_count() or 1) - 1) if total >= PARALLEL_MIN_BYTES else 0
+        if workers is None:
+            workers = (os.cpu_count() or 1) if total >= PARALLEL_MIN_BYTES else 0
         self.summary.workers = workers
-        if todo:  # this process parses chunks too (all of them without workers)
+        if todo:  # the transformer here too: it parses every chunk when there are no workers
             parse.init_worker(self.settings)
             self.summary.xapi = parse.transformer() is not None
         else:
@@ -273,7 +263,6 @@ class TrackingLogIngest:
             )
         if todo:
             parse.parse_chunk(b"", 0, 0, "", False, MAX_LINE)  # warm up: pyarrow's lazy imports
-        self._backlog = 2 * workers
         log.info("ingest: %d files, %d new or changed (%d bytes)", len(files), len(todo), total)
         try:
             with progress("ingest tracking logs", total=total or None, unit="B") as bar:
