@@ -411,6 +411,13 @@ def _measure_files(
     return result
 
 
+def xapi_build() -> str:
+    """Which xAPI transform the ingest runs: the mypyc build (`make native`) or pure Python."""
+    from learnlake.xapi import native
+
+    return native.STATUS
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -452,6 +459,7 @@ def main() -> None:
         "source": args.source,
         **extra,
         "cores": os.cpu_count(),
+        "xapi_build": xapi_build(),
         "small": small,
         "large": big,
         "time_ratio_large_vs_small": round(growth, 2),
