@@ -121,13 +121,13 @@ def _scrub(value: Any) -> bool:
     return changed
 
 
-_PII_KEY = re.compile(
+# a PII key in quotes (longest first, so the alternation never stops at a shorter key's prefix)
+_QUOTED_PII_KEY = (
     rb'"(?:' + b"|".join(re.escape(k.encode()) for k in sorted(PII_KEYS, key=len, reverse=True)) + rb')"'
 )
+_PII_KEY = re.compile(_QUOTED_PII_KEY)
 _PII_VALUES = re.compile(
-    rb'("(?:'
-    + b"|".join(re.escape(k.encode()) for k in sorted(PII_KEYS, key=len, reverse=True))
-    + rb')"\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|\Z)|-?[0-9][0-9.eE+-]*)'
+    rb"(" + _QUOTED_PII_KEY + rb'\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|\Z)|-?[0-9][0-9.eE+-]*)'
 )
 
 
@@ -181,11 +181,7 @@ def scrubbed_json(event: dict[str, Any], text: bytes) -> bytes:
 _LOGGED_PII = ("username", "ip")  # where the LMS puts them: the event and its context
 # A member of a PII key whose value is personal (not null, "" or "anonymous"). A key followed by `:`
 # can only be a real member: inside a JSON string every quote is escaped.
-_PERSONAL_MEMBER = re.compile(
-    rb'"(?:'
-    + b"|".join(re.escape(k.encode()) for k in sorted(PII_KEYS, key=len, reverse=True))
-    + rb')"\s*:\s*(?!null|""|"anonymous")'
-)
+_PERSONAL_MEMBER = re.compile(_QUOTED_PII_KEY + rb'\s*:\s*(?!null|""|"anonymous")')
 
 
 def epoch_us(t: dt.datetime) -> int:

@@ -111,17 +111,8 @@ class ActorIdStore:
         for name in files:
             self.storage.delete(f"{self.folder}/{name}")
 
-    def get(self, user: int | str) -> str | None:
-        """The stored (or pending) id of a learner, if any."""
-        key = stored_key(user, self.pii)
-        found = self.known.get(key)
-        if found is None:
-            pending = self.pending.get(key)
-            found = pending[2] if pending is not None else None
-        return found
-
     def get_or_record(self, user: int | str, assign: Callable[[int | str], str]) -> str:
-        """`get(user)`, else `assign(user)` recorded: the stored key is computed once (per learner)."""
+        """The stored (or pending) id of a learner, else `assign(user)`, remembered until `flush`."""
         key = stored_key(user, self.pii)
         found = self.known.get(key)
         if found is not None:
@@ -130,21 +121,11 @@ class ActorIdStore:
         if pending is not None:
             return pending[2]
         found = assign(user)
-        self._add_pending(key, user, found)
-        return found
-
-    def record(self, user: int | str, external_id: str) -> None:
-        """Remember a new assignment until the next `flush`."""
-        key = stored_key(user, self.pii)
-        if key in self.known or key in self.pending:
-            return
-        self._add_pending(key, user, external_id)
-
-    def _add_pending(self, key: str, user: int | str, external_id: str) -> None:
         text = str(user)
         user_id = int(text) if text.isdigit() and len(text) < 19 else None
         username = text if user_id is None and self.pii else None
-        self.pending[key] = (user_id, username, external_id)
+        self.pending[key] = (user_id, username, found)
+        return found
 
     def flush(self) -> int:
         """Write pending assignments as one new file; returns how many."""

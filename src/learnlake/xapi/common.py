@@ -17,7 +17,6 @@ from learnlake.xapi.errors import XapiRejected, brief
 from learnlake.xapi.fields import find, sub
 from learnlake.xapi.lookups import UNKNOWN_EMAIL, Lookups
 
-_VARIANT: Final = C.UUID_VARIANT_DIGIT
 _CACHE_LIMIT: Final = 500_000
 _sha1: Final = hashlib.sha1
 _fromiso: Final = datetime.fromisoformat
@@ -30,12 +29,7 @@ Statement = dict[str, Any]
 
 def statement_id(ns: bytes, actor_json: str, timestamp: object) -> str:
     """ERB's statement id: uuid5(namespace of the verb, f"{actor_json}-{timestamp}") as text."""
-    return _uuid5_text(ns + f"{actor_json}-{timestamp}".encode())
-
-
-def _uuid5_text(data: bytes) -> str:
-    x = _sha1(data).hexdigest()
-    return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"
+    return C.uuid5_text(ns + f"{actor_json}-{timestamp}".encode())
 
 
 def _json_str(value: Any) -> str:
@@ -346,7 +340,7 @@ class Env:
             session = event.get("session")
             if type(session) is not str or not session:
                 session = find(event, "session")
-            st: Statement = {"id": _uuid5_text((verb.ns if id_ns is None else id_ns) + id_name)}
+            st: Statement = {"id": C.uuid5_text((verb.ns if id_ns is None else id_ns) + id_name)}
             if result is not None:
                 st["result"] = result
             st["version"] = "1.0.3"
@@ -357,7 +351,7 @@ class Env:
                 st["timestamp"] = normalize_timestamp(raw_ts)
         else:
             actor, id_name, raw_ts, timestamp, session = head
-            st = {"id": _uuid5_text((verb.ns if id_ns is None else id_ns) + id_name)}
+            st = {"id": C.uuid5_text((verb.ns if id_ns is None else id_ns) + id_name)}
             if result is not None:
                 st["result"] = result
             st["version"] = "1.0.3"

@@ -80,13 +80,14 @@ def _uuid5_bytes(namespace: bytes, name: str) -> bytes:
 
 
 # the 17th hex digit of a UUID text with the RFC 4122 variant bits set, by the digit hashed there
-UUID_VARIANT_DIGIT: Final = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+_UUID_VARIANT_DIGIT: Final = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
-def uuid5_text(namespace: bytes, name: str) -> str:
-    """`str(uuid.uuid5(UUID(bytes=namespace), name))` without building UUID objects (per learner)."""
-    x = hashlib.sha1(namespace + name.encode()).hexdigest()
-    return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{UUID_VARIANT_DIGIT[x[16]]}{x[17:20]}-{x[20:32]}"
+def uuid5_text(data: bytes) -> str:
+    """`str(uuid.uuid5(UUID(bytes=data[:16]), name))` for data = namespace bytes + the encoded name,
+    without building UUID objects (statement ids, learner ids: once per statement or learner)."""
+    x = hashlib.sha1(data).hexdigest()
+    return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_UUID_VARIANT_DIGIT[x[16]]}{x[17:20]}-{x[20:32]}"
 
 
 def make_verb(iri: str, display: str) -> Verb:

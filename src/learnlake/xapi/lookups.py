@@ -83,7 +83,7 @@ class ActorAssigner:
         found = self.assigned.get(key)
         if found is None:
             kind = "user_id" if isinstance(user, int) or key.isdigit() else "username"
-            found = self.assigned[key] = uuid5_text(self._namespace_bytes, f"{kind}:{key}")
+            found = self.assigned[key] = uuid5_text(self._namespace_bytes + f"{kind}:{key}".encode())
         return found
 
     def export_json(self) -> dict[str, str]:
